@@ -1,0 +1,54 @@
+using Granary.Runtime.Serialization;
+
+namespace Granary.Grains.Contracts;
+
+/// <summary>
+/// A destination's settings as the gateways' YARP config gives them (argument of
+/// <see cref="IBackendGrain.ConfigureAsync"/>). Defaults follow HAProxy (<c>inter 2s rise 2 fall 3</c>)
+/// and Envoy outlier detection (<c>consecutive_5xx 5</c>, <c>base_ejection_time 30s</c>).
+/// </summary>
+/// <param name="ClusterId">YARP cluster id.</param>
+/// <param name="DestinationId">YARP destination id.</param>
+/// <param name="Address">Destination base address, e.g. <c>http://127.0.0.1:5001/</c>.</param>
+/// <param name="Weight">Relative weight for weighted round robin and consistent hashing, 1–1000; default 1.</param>
+/// <param name="HealthPath">Path probed by the active health check (e.g. <c>/healthz</c>); null disables active probing.</param>
+/// <param name="ProbeIntervalMs">Time between probes, ms; default 2000.</param>
+/// <param name="ProbeTimeoutMs">Probe timeout, ms; default 1000.</param>
+/// <param name="Rise">Consecutive successful probes that mark a down destination up (HAProxy <c>rise</c>); default 2.</param>
+/// <param name="Fall">Consecutive failed probes that mark an up destination down (HAProxy <c>fall</c>); default 3.</param>
+/// <param name="ConsecutiveFailures">Consecutive failed requests (5xx, connect errors, timeouts) that eject the destination (Envoy <c>consecutive_5xx</c>); default 5.</param>
+/// <param name="BaseEjectionMs">First ejection length, ms; the n-th ejection lasts n × this, capped at 10 × (Envoy <c>base_ejection_time</c>); default 30000.</param>
+public sealed record BackendConfig(
+    string ClusterId,
+    string DestinationId,
+    string Address,
+    int Weight = 1,
+    string? HealthPath = null,
+    int ProbeIntervalMs = 2000,
+    int ProbeTimeoutMs = 1000,
+    int Rise = 2,
+    int Fall = 3,
+    int ConsecutiveFailures = 5,
+    int BaseEjectionMs = 30000) : IGrainCodec<BackendConfig>
+{
+    /// <inheritdoc />
+    public static void Write(GrainWriter writer, BackendConfig value)
+    {
+        writer.WriteString(value.ClusterId);
+        writer.WriteString(value.DestinationId);
+        writer.WriteString(value.Address);
+        writer.WriteInt32(value.Weight);
+        writer.WriteNullableString(value.HealthPath);
+        writer.WriteInt32(value.ProbeIntervalMs);
+        writer.WriteInt32(value.ProbeTimeoutMs);
+        writer.WriteInt32(value.Rise);
+        writer.WriteInt32(value.Fall);
+        writer.WriteInt32(value.ConsecutiveFailures);
+        writer.WriteInt32(value.BaseEjectionMs);
+    }
+
+    /// <inheritdoc />
+    public static BackendConfig Read(ref GrainReader reader) => new(
+        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadNullableString(),
+        reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+}

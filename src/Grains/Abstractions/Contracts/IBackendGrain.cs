@@ -1,0 +1,37 @@
+using Granary.Runtime;
+
+namespace Granary.Grains.Contracts;
+
+/// <summary>
+/// One per destination (grain type <c>"backend"</c>, key = <c>{clusterId}/{destinationId}</c>, see
+/// <see cref="BackendKey"/>). The single authority for the destination's cluster-wide in-flight
+/// count (the sum of each gateway's absolute contribution, each with a lease), its health (one
+/// active probe for the whole cluster, with HAProxy-style rise/fall, plus passive outlier
+/// ejection in the manner of Envoy), its EWMA latency and its weight.
+/// </summary>
+public interface IBackendGrain : IGrain
+{
+    /// <summary>
+    /// Sets the destination's address, weight and health settings. Gateways send it at start,
+    /// on config change, and whenever a status says <see cref="BackendStatus.Configured"/> is false.
+    /// </summary>
+    ValueTask<BackendStatus> ConfigureAsync(BackendConfig config);
+
+    /// <summary>
+    /// Records a gateway's absolute in-flight count for this destination (sent when a request
+    /// starts, and as a lease renewal). Idempotent: re-sending the same value changes nothing.
+    /// </summary>
+    ValueTask<BackendStatus> ReportInFlightAsync(InFlightReport report);
+
+    /// <summary>
+    /// Records a finished request: the gateway's new absolute in-flight count, the latency and
+    /// the outcome (feeds EWMA and passive health).
+    /// </summary>
+    ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome);
+
+    /// <summary>The current status.</summary>
+    ValueTask<BackendStatus> GetStatusAsync();
+
+    /// <summary>The full state for the dashboard and admin API: status plus per-gateway contributions and health history.</summary>
+    ValueTask<BackendDetails> GetDetailsAsync();
+}

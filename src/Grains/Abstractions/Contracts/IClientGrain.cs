@@ -1,0 +1,24 @@
+using Granary.Runtime;
+
+namespace Granary.Grains.Contracts;
+
+/// <summary>
+/// One per client id (grain type <c>"client"</c>, key = the client id from <c>X-Client-ID</c> or
+/// the remote IP). Holds the client's token bucket, so every gateway spends from the same
+/// bucket. Limits come from the client registry, else the silo's configured defaults.
+/// </summary>
+public interface IClientGrain : IGrain
+{
+    /// <summary>Takes <see cref="AcquireTokens.Tokens"/> tokens if available (lazy refill first).</summary>
+    /// <returns>The decision with the figures for the <c>RateLimit-*</c> headers.</returns>
+    ValueTask<RateLimitDecision> TryAcquireAsync(AcquireTokens request);
+
+    /// <summary>Replaces the limits (admin API). The bucket keeps its tokens, clamped to the new capacity.</summary>
+    ValueTask SetLimitsAsync(ClientLimits limits);
+
+    /// <summary>Drops registry limits and goes back to the configured defaults (client deleted).</summary>
+    ValueTask ResetLimitsAsync();
+
+    /// <summary>The live state: limits, tokens now, admitted and rejected counts.</summary>
+    ValueTask<ClientGrainState> GetStateAsync();
+}
