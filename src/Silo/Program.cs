@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Granary.Silo;
+
+// The silo host: see SiloApp for configuration keys and SiloEndpoints for the HTTP routes.
+var app = SiloApp.Create(args);
+await app.RunAsync().ConfigureAwait(false);

@@ -26,6 +26,15 @@ public sealed class SiloOptions
     /// <summary>Deadline of a grain call made inside the silo (admin API, dashboard), ms; default 5000.</summary>
     public int LocalCallTimeoutMs { get; set; } = 5_000;
 
+    /// <summary>How often the silo renews its membership lease and re-reads the membership table, ms; default 1000.</summary>
+    public int HeartbeatIntervalMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// Length of the membership lease each heartbeat grants, ms; default 5000. A silo whose lease
+    /// expires is declared Dead by a live silo. Must be at least twice <see cref="HeartbeatIntervalMs"/>.
+    /// </summary>
+    public int LeaseDurationMs { get; set; } = 5_000;
+
     /// <summary>Checks the values; returns the problems, each naming the property and its limit.</summary>
     public IEnumerable<string> Validate()
     {
@@ -34,5 +43,10 @@ public sealed class SiloOptions
         if (IdleTimeoutMs < 1000) yield return $"{nameof(IdleTimeoutMs)} must be at least 1000, got {IdleTimeoutMs}.";
         if (CollectionIntervalMs < 100) yield return $"{nameof(CollectionIntervalMs)} must be at least 100, got {CollectionIntervalMs}.";
         if (LocalCallTimeoutMs < 1) yield return $"{nameof(LocalCallTimeoutMs)} must be positive, got {LocalCallTimeoutMs}.";
+        if (string.IsNullOrWhiteSpace(Host)) yield return $"{nameof(Host)} must name the address of the grain port.";
+        if (Generation < 0) yield return $"{nameof(Generation)} must be 0 (derive from the clock) or positive, got {Generation}.";
+        if (HeartbeatIntervalMs < 100) yield return $"{nameof(HeartbeatIntervalMs)} must be at least 100, got {HeartbeatIntervalMs}.";
+        if (LeaseDurationMs < 2 * HeartbeatIntervalMs)
+            yield return $"{nameof(LeaseDurationMs)} must be at least twice {nameof(HeartbeatIntervalMs)} ({2 * HeartbeatIntervalMs}), got {LeaseDurationMs}.";
     }
 }

@@ -56,8 +56,33 @@ public static class FrameCodec
     /// <exception cref="FrameFormatException">The length is below 13 or above <paramref name="maxFrameBytes"/>, or the kind is unknown.</exception>
     public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, out FrameHeader header, out ReadOnlySequence<byte> payload)
     {
-        header = default;
         payload = default;
+        if (!TryReadHeader(buffer, maxFrameBytes, out header))
+            return false;
+        if (buffer.Length < FrameHeader.Size + (long)header.PayloadLength)
+        {
+            header = default;
+            return false;
+        }
+        payload = buffer.Slice(FrameHeader.Size, header.PayloadLength);
+        buffer = buffer.Slice(FrameHeader.Size + header.PayloadLength);
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes and checks the header at the front of <paramref name="buffer"/> without needing
+    /// (or consuming) the payload: lets a reader copy a large frame out of its buffer piece by piece.
+    /// Returns false when fewer than <see cref="FrameHeader.Size"/> bytes have arrived; a length or
+    /// kind that is already visible in a shorter buffer is still checked (and throws) so garbage is
+    /// rejected as early as possible.
+    /// </summary>
+    /// <param name="buffer">Received bytes.</param>
+    /// <param name="maxFrameBytes">Largest accepted value of the length field.</param>
+    /// <param name="header">The decoded header.</param>
+    /// <exception cref="FrameFormatException">The length is below 13 or above <paramref name="maxFrameBytes"/>, or the kind is unknown.</exception>
+    public static bool TryReadHeader(in ReadOnlySequence<byte> buffer, int maxFrameBytes, out FrameHeader header)
+    {
+        header = default;
         if (buffer.Length < FrameHeader.LengthFieldSize)
             return false;
         Span<byte> fixedPart = stackalloc byte[FrameHeader.Size];
@@ -68,17 +93,15 @@ public static class FrameCodec
             throw new FrameFormatException($"Frame length {length} is below the minimum of {FrameHeader.FixedSizeAfterLength}.");
         if (length > (uint)maxFrameBytes)
             throw new FrameFormatException($"Frame length {length} exceeds the cap of {maxFrameBytes} bytes.");
-        if (available >= 5 && !Enum.IsDefined((FrameKind)fixedPart[4]))
+        // A range check, not Enum.IsDefined: this runs for every frame.
+        if (available > FrameHeader.LengthFieldSize && fixedPart[4] is < (byte)FrameKind.Request or > (byte)FrameKind.Pong)
             throw new FrameFormatException($"Unknown frame kind {fixedPart[4]}.");
-        if (buffer.Length < FrameHeader.LengthFieldSize + length)
+        if (available < FrameHeader.Size)
             return false;
         var kind = (FrameKind)fixedPart[4];
         var requestId = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart[5..]);
         var view = BinaryPrimitives.ReadInt64LittleEndian(fixedPart[9..]);
-        var payloadLength = (int)length - FrameHeader.FixedSizeAfterLength;
-        header = new FrameHeader(kind, requestId, view, payloadLength);
-        payload = buffer.Slice(FrameHeader.Size, payloadLength);
-        buffer = buffer.Slice(FrameHeader.Size + payloadLength);
+        header = new FrameHeader(kind, requestId, view, (int)length - FrameHeader.FixedSizeAfterLength);
         return true;
     }
 

@@ -1,0 +1,281 @@
+using Granary.Grains.Contracts;
+using Granary.Grains.Health;
+using Granary.Grains.LoadBalancing;
+using Granary.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains;
+
+/// <summary>
+/// The backend grain (<see cref="IBackendGrain"/>, grain type <c>"backend"</c>, key =
+/// <c>{clusterId}/{destinationId}</c>): the one authority for a destination's cluster-wide
+/// in-flight count, health, EWMA latency and weight.
+/// <list type="bullet">
+/// <item>In-flight: each gateway's absolute count with a lease; expired contributions are dropped on every call, so a dead gateway leaks nothing.</item>
+/// <item>Active health: when <see cref="BackendConfig.HealthPath"/> is set, an activation timer starts one HTTP probe per interval through <see cref="IHealthProber"/>, outside the grain's turn (the mailbox never waits on the network); the result comes back as a posted turn and drives an <see cref="ActiveHealthState"/> (HAProxy rise/fall). No new probe starts while one is outstanding.</item>
+/// <item>Passive health: reported outcomes drive an <see cref="OutlierDetector"/> (Envoy-style consecutive-failure ejection); successful latencies feed an <see cref="Ewma"/> (τ = 10 s).</item>
+/// </list>
+/// Healthy = active health up and not ejected. Health is recomputed from probes and outcomes after
+/// an activation, never persisted.
+/// </summary>
+/// <param name="prober">Runs the active probes.</param>
+/// <param name="logger">Logs health changes.</param>
+public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGrain> logger) : Grain, IBackendGrain
+{
+    /// <summary>The longest accepted in-flight lease, ms: 600000 (10 min).</summary>
+    public const int MaxLeaseMs = 600_000;
+
+    /// <summary>The shortest accepted probe interval, ms: 100.</summary>
+    public const int MinProbeIntervalMs = 100;
+
+    /// <summary>The largest accepted weight: 1000.</summary>
+    public const int MaxWeight = 1000;
+
+    private static readonly BackendConfig Unconfigured = new("", "", "");
+
+    private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _lifetime = new();
+    private BackendConfig? _config;
+    private ActiveHealthState? _active;
+    private OutlierDetector? _outlier;
+    private Ewma? _ewma;
+    private IDisposable? _probeTimer;
+    private Uri? _probeUri;
+    private bool _probeOutstanding;
+    private long _requests;
+    private long _failures;
+    private string _healthReason = "";
+    private long _healthChangedUnixMs;
+
+    private TimeProvider Time => Context.TimeProvider;
+
+    private OutlierDetector Outlier => _outlier ?? throw new InvalidOperationException("The backend grain is not activated.");
+
+    /// <inheritdoc />
+    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outlier = new OutlierDetector(Unconfigured.ConsecutiveFailures, TimeSpan.FromMilliseconds(Unconfigured.BaseEjectionMs), Time);
+        _ewma = new Ewma(Ewma.DefaultTimeConstant, Time);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _lifetime.Cancel();
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    public ValueTask<BackendStatus> ConfigureAsync(BackendConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var probeUri = Validate(config);
+        if (config == _config)
+            return ValueTask.FromResult(Status());
+        var wasInterval = _config?.ProbeIntervalMs;
+        _config = config;
+        Outlier.SetThresholds(config.ConsecutiveFailures, TimeSpan.FromMilliseconds(config.BaseEjectionMs));
+        if (probeUri is null)
+        {
+            StopProbing();
+            if (_active is { IsUp: false })
+                HealthChanged("active probing disabled");
+            _active = null;
+        }
+        else
+        {
+            if (_active is null || probeUri != _probeUri)
+            {
+                if (_active is { IsUp: false })
+                    HealthChanged($"probe target changed to {probeUri}");
+                _active = new ActiveHealthState(config.Rise, config.Fall);
+            }
+            else
+            {
+                _active.SetThresholds(config.Rise, config.Fall);
+            }
+            if (_probeTimer is null || probeUri != _probeUri || wasInterval != config.ProbeIntervalMs)
+            {
+                StopProbing();
+                _probeUri = probeUri;
+                _probeTimer = Context.RegisterTimer(OnProbeTimer, TimeSpan.Zero, TimeSpan.FromMilliseconds(config.ProbeIntervalMs));
+            }
+        }
+        return ValueTask.FromResult(Status());
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Empty gateway id, negative count, or a lease outside 1–<see cref="MaxLeaseMs"/> ms.</exception>
+    public ValueTask<BackendStatus> ReportInFlightAsync(InFlightReport report)
+    {
+        SetContribution(report.GatewayId, report.InFlight, report.LeaseMs);
+        return ValueTask.FromResult(Status());
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Empty gateway id, negative count, or a lease outside 1–<see cref="MaxLeaseMs"/> ms.</exception>
+    public ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome)
+    {
+        SetContribution(outcome.GatewayId, outcome.InFlight, outcome.LeaseMs);
+        _requests++;
+        if (outcome.Outcome is OutcomeKind.ServerError or OutcomeKind.ConnectFailure or OutcomeKind.Timeout)
+            _failures++;
+        if (outcome.Outcome == OutcomeKind.Success)
+            _ewma!.Update(outcome.LatencyMs);
+        RefreshEjection();
+        if (Outlier.Record(outcome.Outcome) is { } reason)
+            HealthChanged(reason);
+        return ValueTask.FromResult(Status());
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BackendStatus> GetStatusAsync() => ValueTask.FromResult(Status());
+
+    /// <inheritdoc />
+    public ValueTask<BackendDetails> GetDetailsAsync()
+    {
+        var status = Status();
+        var now = Time.GetTimestamp();
+        var contributions = new List<InFlightContribution>(_contributions.Count);
+        foreach (var (gateway, c) in _contributions)
+            contributions.Add(new InFlightContribution(gateway, c.InFlight, (long)Time.GetElapsedTime(now, c.ExpiresAt).TotalMilliseconds));
+        contributions.Sort(static (a, b) => string.CompareOrdinal(a.GatewayId, b.GatewayId));
+        string clusterId, destinationId;
+        if (_config is not null)
+            (clusterId, destinationId) = (_config.ClusterId, _config.DestinationId);
+        else if (!BackendKey.TrySplit(GrainKey, out clusterId, out destinationId))
+            (clusterId, destinationId) = ("", GrainKey);
+        return ValueTask.FromResult(new BackendDetails(clusterId, destinationId, _config?.Address, status, contributions, _healthReason, _healthChangedUnixMs, Outlier.Ejections));
+    }
+
+    private ValueTask OnProbeTimer(CancellationToken cancellationToken)
+    {
+        if (_probeOutstanding || _probeUri is null || _config is null)
+            return ValueTask.CompletedTask;
+        _probeOutstanding = true;
+        var context = Context;
+        var uri = _probeUri;
+        var timeout = TimeSpan.FromMilliseconds(_config.ProbeTimeoutMs);
+        var lifetime = _lifetime.Token;
+        // The probe runs on the thread pool, outside this turn; its result comes back as a posted turn.
+        _ = Task.Run(async () =>
+        {
+            ProbeResult result;
+            try
+            {
+                result = await prober.ProbeAsync(uri, timeout, lifetime).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                result = ProbeResult.Unhealthy(e.Message);
+            }
+            context.Post(() => ApplyProbe(uri, result));
+        }, CancellationToken.None);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask ApplyProbe(Uri uri, ProbeResult result)
+    {
+        _probeOutstanding = false;
+        // A result for a target that is no longer probed says nothing about the current one.
+        if (_active is null || !ReferenceEquals(uri, _probeUri))
+            return ValueTask.CompletedTask;
+        var reason = result.Success ? _active.RecordSuccess() : _active.RecordFailure(result.Detail);
+        if (reason is not null)
+            HealthChanged(reason);
+        return ValueTask.CompletedTask;
+    }
+
+    private void StopProbing()
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+        _probeUri = null;
+    }
+
+    private void SetContribution(string gatewayId, int inFlight, int leaseMs)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(gatewayId);
+        ArgumentOutOfRangeException.ThrowIfNegative(inFlight);
+        ArgumentOutOfRangeException.ThrowIfLessThan(leaseMs, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(leaseMs, MaxLeaseMs);
+        if (inFlight == 0)
+        {
+            _contributions.Remove(gatewayId);
+            return;
+        }
+        var expiresAt = Time.GetTimestamp() + (long)(leaseMs * (Time.TimestampFrequency / 1000.0));
+        _contributions[gatewayId] = new Contribution(inFlight, expiresAt);
+    }
+
+    private BackendStatus Status()
+    {
+        var now = Time.GetTimestamp();
+        long total = 0;
+        foreach (var (gateway, c) in _contributions)
+        {
+            if (c.ExpiresAt <= now)
+                _contributions.Remove(gateway);
+            else
+                total += c.InFlight;
+        }
+        RefreshEjection();
+        var activeHealthy = _active?.IsUp ?? true;
+        var ejected = Outlier.IsEjected;
+        return new BackendStatus(_config is not null, activeHealthy && !ejected, activeHealthy, ejected, total,
+            _ewma!.Value, _config?.Weight ?? 1, _requests, _failures);
+    }
+
+    private void RefreshEjection()
+    {
+        if (Outlier.Refresh() is { } reason)
+            HealthChanged(reason);
+    }
+
+    private void HealthChanged(string reason)
+    {
+        _healthReason = reason;
+        _healthChangedUnixMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var healthy = (_active?.IsUp ?? true) && !Outlier.IsEjected;
+        if (healthy)
+            LogHealthy(logger, GrainKey, reason);
+        else
+            LogUnhealthy(logger, GrainKey, reason);
+    }
+
+    private static Uri? Validate(BackendConfig config)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(config.ClusterId, "config.ClusterId");
+        ArgumentException.ThrowIfNullOrEmpty(config.DestinationId, "config.DestinationId");
+        if (!Uri.TryCreate(config.Address, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+            throw new ArgumentException($"Address '{config.Address}' is not an absolute http or https URI.", nameof(config));
+        Check(config.Weight is >= 1 and <= MaxWeight, $"Weight must be from 1 to {MaxWeight}; got {config.Weight}.");
+        Check(config.ProbeIntervalMs >= MinProbeIntervalMs, $"ProbeIntervalMs must be at least {MinProbeIntervalMs}; got {config.ProbeIntervalMs}.");
+        Check(config.ProbeTimeoutMs >= 1, $"ProbeTimeoutMs must be at least 1; got {config.ProbeTimeoutMs}.");
+        Check(config.Rise >= 1, $"Rise must be at least 1; got {config.Rise}.");
+        Check(config.Fall >= 1, $"Fall must be at least 1; got {config.Fall}.");
+        Check(config.ConsecutiveFailures >= 1, $"ConsecutiveFailures must be at least 1; got {config.ConsecutiveFailures}.");
+        Check(config.BaseEjectionMs >= 1, $"BaseEjectionMs must be at least 1; got {config.BaseEjectionMs}.");
+        if (config.HealthPath is null)
+            return null;
+        return Uri.TryCreate(address, config.HealthPath, out var probe)
+            ? probe
+            : throw new ArgumentException($"HealthPath '{config.HealthPath}' does not form a URI with '{config.Address}'.", nameof(config));
+
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+                throw new ArgumentException(message, nameof(config));
+        }
+    }
+
+    private readonly record struct Contribution(int InFlight, long ExpiresAt);
+}

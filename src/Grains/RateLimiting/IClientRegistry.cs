@@ -1,0 +1,45 @@
+using Granary.Grains.Contracts;
+
+namespace Granary.Grains.RateLimiting;
+
+/// <summary>
+/// The registered per-client limits: read by client grains on activation, changed by the silo's
+/// admin API (<c>/clients</c>). Implementations are thread-safe and each operation is atomic.
+/// Expected outcomes (exists, missing) are return values; a throw means the store failed.
+/// The registry does not notify grains: after a change the admin API calls the client grain
+/// (<see cref="IClientGrain.SetLimitsAsync"/> or <see cref="IClientGrain.ResetLimitsAsync"/>) so the
+/// change takes effect at once.
+/// </summary>
+public interface IClientRegistry
+{
+    /// <summary>The client's record, or null when it is not registered.</summary>
+    ValueTask<ClientRecord?> GetAsync(string clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of clients in ordinal order of <see cref="ClientRecord.ClientId"/>: those whose id
+    /// sorts strictly after <paramref name="afterId"/> (null: from the start), at most
+    /// <paramref name="limit"/> of them. A page shorter than <paramref name="limit"/> is the last.
+    /// </summary>
+    /// <param name="afterId">The last id of the previous page, or null for the first page.</param>
+    /// <param name="limit">Page size, 1–<see cref="MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is out of range.</exception>
+    ValueTask<IReadOnlyList<ClientRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers a client with the given limits; CreatedAt = UpdatedAt = now.</summary>
+    /// <returns>True when created; false when the id is already registered (nothing changes).</returns>
+    /// <exception cref="ArgumentException">The id is empty or too long, or the limits are invalid (<see cref="ClientLimits.Validate"/>).</exception>
+    ValueTask<bool> CreateAsync(string clientId, ClientLimits limits, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a registered client's limits; UpdatedAt = now.</summary>
+    /// <returns>True when updated; false when the id is not registered.</returns>
+    /// <exception cref="ArgumentException">The limits are invalid (<see cref="ClientLimits.Validate"/>).</exception>
+    ValueTask<bool> UpdateAsync(string clientId, ClientLimits limits, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a client.</summary>
+    /// <returns>True when removed; false when the id was not registered.</returns>
+    ValueTask<bool> DeleteAsync(string clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>The largest page <see cref="ListAsync"/> accepts: 1000.</summary>
+    public const int MaxPageSize = 1000;
+}

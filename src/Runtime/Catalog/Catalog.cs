@@ -1,0 +1,235 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Granary.Runtime.Hosting;
+using Granary.Runtime.Invocation;
+using Granary.Runtime.Membership;
+using Granary.Runtime.Messaging;
+using Granary.Runtime.Placement;
+using Granary.Runtime.Serialization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Runtime.Catalog;
+
+/// <summary>
+/// The silo's grain catalog (Orleans: <c>Catalog</c>): the activations this silo hosts, keyed by
+/// grain id, and the entry point of every incoming call. A call is checked for a known grain
+/// type, then for ownership (rendezvous placement over the current membership view: a call for
+/// a grain this silo does not own is redirected, never answered), then runs as a turn of the
+/// grain's single activation, created on first call. Idle activations are collected every
+/// <see cref="SiloOptions.CollectionIntervalMs"/>; at stop every activation is deactivated.
+/// </summary>
+internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHostedService, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
+    private readonly Dictionary<string, GrainTypeInfo> _types = new(StringComparer.Ordinal);
+    private readonly IMembershipViewProvider _membership;
+    private readonly SiloAddress _self;
+    private readonly TimeSpan _collectionInterval;
+    private readonly long _idleTimeoutTimestamp;
+    private readonly CancellationTokenSource _shutdown = new();
+    private ITimer? _collector;
+    private ViewCache _viewCache = new(MembershipView.Empty);
+    private volatile bool _stopping;
+    private int _stopped;
+
+    public Catalog(
+        IServiceProvider services,
+        GrainInterfaceRegistry registry,
+        IEnumerable<GrainClassRegistration> grainClasses,
+        IMembershipViewProvider membership,
+        ILocalSiloDetails localSilo,
+        IOptions<SiloOptions> options,
+        TimeProvider timeProvider,
+        ILogger<Catalog> logger)
+    {
+        Services = services;
+        _membership = membership;
+        _self = localSilo.SiloAddress;
+        TimeProvider = timeProvider;
+        Logger = logger;
+        _collectionInterval = TimeSpan.FromMilliseconds(options.Value.CollectionIntervalMs);
+        _idleTimeoutTimestamp = options.Value.IdleTimeoutMs * timeProvider.TimestampFrequency / 1000;
+        foreach (var registration in grainClasses)
+        {
+            if (!registry.TryGetByGrainType(registration.GrainType, out var descriptor))
+                throw new InvalidOperationException($"Grain class {registration.GrainClass.Name} implements grain type '{registration.GrainType}', which has no registered descriptor.");
+            if (_types.TryGetValue(registration.GrainType, out var existing) && existing.GrainClass != registration.GrainClass)
+                throw new InvalidOperationException($"Grain type '{registration.GrainType}' has two implementations: {existing.GrainClass.Name} and {registration.GrainClass.Name}.");
+            _types[registration.GrainType] = new GrainTypeInfo(descriptor, registration.GrainClass);
+        }
+        _membership.ViewChanged += OnViewChanged;
+    }
+
+    internal IServiceProvider Services { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Canceled when the host's stop deadline passes; given to OnActivateAsync, OnDeactivateAsync and timer callbacks.</summary>
+    internal CancellationToken ShutdownToken => _shutdown.Token;
+
+    /// <summary>This silo's address.</summary>
+    internal SiloAddress LocalSilo => _self;
+
+    public long ViewVersion => _membership.Current.Version;
+
+    public int Count => _activations.Count;
+
+    public IReadOnlyList<GrainId> GetActivations(string grainType)
+    {
+        var result = new List<GrainId>();
+        foreach (var (id, activation) in _activations)
+        {
+            if (string.Equals(id.Type, grainType, StringComparison.Ordinal) && activation.IsLive)
+                result.Add(id);
+        }
+        return result;
+    }
+
+    /// <summary>The live activation of <paramref name="grainId"/>, if any (for tests and diagnostics).</summary>
+    internal ActivationData? FindActivation(GrainId grainId) => _activations.TryGetValue(grainId, out var a) ? a : null;
+
+    public ValueTask<CallOutcome> HandleAsync(GrainRequestHeader header, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result, CancellationToken cancellationToken)
+    {
+        var grainId = header.GrainId;
+        try
+        {
+            if (_stopping)
+                return new(ShuttingDown());
+            if (!_types.TryGetValue(grainId.Type, out var type))
+                return new(CallOutcome.Failed("unknown_grain_type", $"Grain type '{grainId.Type}' is not hosted by silo {_self}."));
+            var owner = SelectOwner(grainId);
+            if (owner != _self)
+                return new(CallOutcome.Redirect(owner?.Endpoint));
+
+            while (true)
+            {
+                var activation = _activations.GetOrAdd(grainId, static (id, state) => new ActivationData(state.Catalog, state.Type, id, predecessor: null), (Catalog: this, Type: type));
+                if (activation.TryEnterInline())
+                    return activation.RunInline(header.MethodId, arguments, result);
+                var turn = CallTurn.Rent(header.MethodId, arguments, result);
+                if (activation.TryEnqueue(turn, isCall: true))
+                {
+                    // A call that slipped past the stopping check still runs, then the activation goes.
+                    if (_stopping)
+                        activation.StartDeactivation(DeactivationReason.ShuttingDown);
+                    return turn.AsValueTask();
+                }
+                turn.ReturnUnused();
+                if (_stopping)
+                    return new(ShuttingDown());
+                // The mailbox closed (deactivating): a fresh activation takes the call, after the old one finishes.
+                _activations.TryUpdate(grainId, new ActivationData(this, type, grainId, activation.Completion), activation);
+            }
+        }
+        catch (Exception e)
+        {
+            CatalogLog.HandleFailed(Logger, e, grainId);
+            return new(CallOutcome.Failed("grain_error", e.Message));
+        }
+    }
+
+    private SiloAddress? SelectOwner(GrainId grainId)
+    {
+        var current = _membership.Current;
+        var cache = _viewCache;
+        if (!ReferenceEquals(cache.View, current))
+            _viewCache = cache = new ViewCache(current);
+        return cache.Silos.Count == 1 ? cache.Silos[0] : RendezvousPlacement.SelectOwner(grainId, cache.Silos);
+    }
+
+    private CallOutcome ShuttingDown() => CallOutcome.Failed("shutting_down", $"Silo {_self} is shutting down.");
+
+    /// <summary>Maps an exception from a grain call to an outcome with a stable code.</summary>
+    internal CallOutcome MapException(GrainId grainId, Exception e)
+    {
+        switch (e)
+        {
+            case GrainSerializationException:
+                return CallOutcome.Failed("bad_request", $"Arguments of a call to {grainId} do not decode: {e.Message}");
+            case UnknownGrainMethodException:
+                return CallOutcome.Failed("unknown_method", e.Message);
+            default:
+                CatalogLog.GrainCallFailed(Logger, e, grainId);
+                return CallOutcome.Failed("grain_error", $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Called by an activation when it has left (deactivated or failed to activate).</summary>
+    internal void OnActivationClosed(ActivationData activation) =>
+        _activations.TryRemove(KeyValuePair.Create(activation.GrainId, activation));
+
+    /// <summary>One pass of idle collection: deactivates activations with no call for longer than the idle timeout.</summary>
+    internal int CollectIdleActivations()
+    {
+        var count = 0;
+        foreach (var (_, activation) in _activations)
+        {
+            if (activation.StartDeactivation(DeactivationReason.IdleTimeout, _idleTimeoutTimestamp))
+                count++;
+        }
+        if (count > 0)
+            CatalogLog.DeactivatingMany(Logger, count, DeactivationReason.IdleTimeout);
+        return count;
+    }
+
+    private void OnViewChanged(MembershipView view)
+    {
+        // Leaving the view ourselves (shutdown, declared dead) is handled by StopAsync.
+        if (!view.ActiveSilos.Contains(_self))
+            return;
+        foreach (var (id, activation) in _activations)
+        {
+            if (RendezvousPlacement.SelectOwner(id, view.ActiveSilos) != _self)
+                activation.StartDeactivation(DeactivationReason.OwnershipLost);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _collector = TimeProvider.CreateTimer(static state => ((Catalog)state!).CollectIdleActivations(), this, _collectionInterval, _collectionInterval);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Refuses new calls, lets queued ones finish, and deactivates every activation (<see cref="DeactivationReason.ShuttingDown"/>).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            return;
+        _stopping = true;
+        _membership.ViewChanged -= OnViewChanged;
+        if (_collector is { } collector)
+            await collector.DisposeAsync().ConfigureAwait(false);
+        using var deadline = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _shutdown);
+        var activations = _activations.Values.ToArray();
+        CatalogLog.DeactivatingMany(Logger, activations.Length, DeactivationReason.ShuttingDown);
+        foreach (var activation in activations)
+            activation.StartDeactivation(DeactivationReason.ShuttingDown);
+        try
+        {
+            await Task.WhenAll(activations.Select(a => a.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's stop deadline passed; grains still deactivating are abandoned.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // _shutdown is not disposed: turns abandoned at a missed stop deadline may still read its token.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await StopAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>A view and its silo list boxed once, so placement does not box per call.</summary>
+    private sealed class ViewCache(MembershipView view)
+    {
+        public MembershipView View { get; } = view;
+
+        public IReadOnlyList<SiloAddress> Silos { get; } = view.ActiveSilos;
+    }
+}

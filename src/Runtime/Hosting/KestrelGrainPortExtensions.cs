@@ -1,0 +1,42 @@
+using System.Net;
+using Granary.Runtime.Messaging;
+using Granary.Runtime.Transport;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Granary.Runtime.Hosting;
+
+/// <summary>Binds a silo's grain port in Kestrel.</summary>
+public static class KestrelGrainPortExtensions
+{
+    /// <summary>
+    /// Binds the silo's grain port (<see cref="SiloOptions.Host"/>:<see cref="SiloOptions.GrainPort"/>)
+    /// to Kestrel with the grain connection handler: binary frames (see <see cref="FrameCodec"/>), no
+    /// HTTP. Every call is handed to the <see cref="IIncomingCallHandler"/> registered in DI. Frames
+    /// above <see cref="SiloOptions.MaxFrameBytes"/> and any other garbage close that connection only
+    /// (one warning logged with the remote endpoint); at most 10,000 calls run at once per connection,
+    /// more are answered with error <c>overloaded</c>. Other endpoints of the same Kestrel server
+    /// (the silo's HTTP port) are unaffected.
+    /// </summary>
+    /// <param name="kestrel">Kestrel's options (inside <c>ConfigureKestrel</c>).</param>
+    /// <param name="options">The silo options; <see cref="SiloOptions.Host"/> is an IP address, <c>localhost</c>, or <c>*</c> / <c>0.0.0.0</c> for all interfaces.</param>
+    /// <exception cref="FormatException"><see cref="SiloOptions.Host"/> is none of those.</exception>
+    public static KestrelServerOptions ListenGrainPort(this KestrelServerOptions kestrel, SiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(options);
+        kestrel.Listen(ParseHost(options.Host), options.GrainPort, listen =>
+        {
+            var handler = new SiloConnectionHandler(listen.ApplicationServices, options);
+            listen.Run(handler.OnConnectedAsync);
+        });
+        return kestrel;
+    }
+
+    private static IPAddress ParseHost(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "+" => IPAddress.Any,
+        _ => IPAddress.Parse(host),
+    };
+}

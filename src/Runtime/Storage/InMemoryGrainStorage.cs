@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Granary.Runtime.Storage;
+
+/// <summary>
+/// <see cref="IGrainStorage"/> in process memory: one lock makes each operation atomic; etags
+/// are a process-wide counter, so an etag is never reused (even after a clear). Lost on restart.
+/// </summary>
+internal sealed class InMemoryGrainStorage : IGrainStorage
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(string GrainType, string Key), (byte[] Payload, string ETag)> _states = [];
+    private long _nextETag;
+
+    public Task<GrainStateRecord> ReadStateAsync(string grainType, string key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_states.TryGetValue((grainType, key), out var stored)
+                ? new GrainStateRecord(stored.Payload.ToArray(), stored.ETag)
+                : GrainStateRecord.None);
+        }
+    }
+
+    public Task<string> WriteStateAsync(string grainType, string key, ReadOnlyMemory<byte> payload, string? expectedETag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grainType);
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var current = _states.TryGetValue((grainType, key), out var stored) ? stored.ETag : null;
+            if (!string.Equals(current, expectedETag, StringComparison.Ordinal))
+                throw Conflict("write", grainType, key, current, expectedETag);
+            var etag = (++_nextETag).ToString(CultureInfo.InvariantCulture);
+            _states[(grainType, key)] = (payload.ToArray(), etag);
+            return Task.FromResult(etag);
+        }
+    }
+
+    public Task ClearStateAsync(string grainType, string key, string? expectedETag, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var current = _states.TryGetValue((grainType, key), out var stored) ? stored.ETag : null;
+            if (!string.Equals(current, expectedETag, StringComparison.Ordinal))
+                throw Conflict("clear", grainType, key, current, expectedETag);
+            _states.Remove((grainType, key));
+            return Task.CompletedTask;
+        }
+    }
+
+    private static InconsistentStateException Conflict(string operation, string grainType, string key, string? stored, string? expected) =>
+        new($"Cannot {operation} state of {grainType}/{key}: stored etag is '{stored ?? "(none)"}', expected '{expected ?? "(none)"}'.", stored, expected);
+}

@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Granary.Runtime.Invocation;
+using Granary.Runtime.Messaging;
+
+namespace Granary.Runtime.Transport;
+
+/// <summary>
+/// One open TCP connection from a client to a silo: <see cref="Socket"/> (TCP_NODELAY) plus
+/// System.IO.Pipelines over a <see cref="NetworkStream"/>. Request ids map to
+/// <see cref="PendingCall"/>s; a single writer loop drains the outbound queue and flushes once per
+/// batch; the read loop completes pending calls. When the connection breaks, every pending call
+/// fails with <see cref="SiloUnavailableException"/>. A session is never reopened: the owning
+/// <see cref="SiloConnection"/> makes a new one.
+/// </summary>
+internal sealed class ClientSession
+{
+    private const int FlushThresholdBytes = 64 * 1024;
+    private const int PipeBufferBytes = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly string _endpoint;
+    private readonly int _maxFrameBytes;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<uint, PendingCall> _pending = new();
+    private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        AllowSynchronousContinuations = false,
+    });
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _readLoop = Task.CompletedTask;
+    private Task _writeLoop = Task.CompletedTask;
+    private int _pendingCount;
+    private int _isClosed;
+    private long _lastReceived;
+
+    private ClientSession(Socket socket, string endpoint, int maxFrameBytes, TimeProvider time)
+    {
+        _socket = socket;
+        _endpoint = endpoint;
+        _maxFrameBytes = maxFrameBytes;
+        _time = time;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: PipeBufferBytes, minimumReadSize: 1024, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: PipeBufferBytes, leaveOpen: true));
+        _lastReceived = time.GetTimestamp();
+    }
+
+    /// <summary>True until the connection breaks or is closed.</summary>
+    public bool IsOpen => Volatile.Read(ref _isClosed) == 0;
+
+    /// <summary>Two-way calls waiting for an answer.</summary>
+    public int PendingCount => Volatile.Read(ref _pendingCount);
+
+    /// <summary>Completes with the reason when the session closes.</summary>
+    public Task<string> Closed => _closed.Task;
+
+    /// <summary>When bytes last arrived, in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
+    public long LastReceived => Volatile.Read(ref _lastReceived);
+
+    /// <summary>When the last keep-alive ping was queued, in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
+    public long LastPingSent { get; set; }
+
+    /// <summary>Connects, sends the preamble and starts the read and write loops.</summary>
+    /// <exception cref="SocketException">The silo refused or could not be reached.</exception>
+    /// <exception cref="OperationCanceledException">Canceled, or the connect timed out.</exception>
+    public static async Task<ClientSession> ConnectAsync(EndPoint remote, string endpoint, int maxFrameBytes, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        ClientSession? session = null;
+        try
+        {
+            await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+            session = new ClientSession(socket, endpoint, maxFrameBytes, time);
+            session._output.Write(FrameCodec.Preamble);
+            await session._output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            session._readLoop = session.ReadLoopAsync();
+            session._writeLoop = session.WriteLoopAsync();
+            return session;
+        }
+        catch
+        {
+            if (session is not null)
+                await session._stream.DisposeAsync().ConfigureAwait(false);
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Registers a pending call under its request id; false when the id is taken.</summary>
+    public bool TryAddPending(PendingCall call)
+    {
+        if (!_pending.TryAdd(call.RequestId, call))
+            return false;
+        Interlocked.Increment(ref _pendingCount);
+        return true;
+    }
+
+    /// <summary>Removes <paramref name="call"/> if it is still pending under <paramref name="requestId"/>; the caller then completes it.</summary>
+    public bool TryRemovePending(uint requestId, PendingCall call)
+    {
+        if (!_pending.TryRemove(new KeyValuePair<uint, PendingCall>(requestId, call)))
+            return false;
+        Interlocked.Decrement(ref _pendingCount);
+        return true;
+    }
+
+    /// <summary>Queues a frame for the writer loop; false (payload returned to its pool) when the session is closed.</summary>
+    public bool TryEnqueue(in OutboundFrame frame)
+    {
+        if (_outbound.Writer.TryWrite(frame))
+            return true;
+        if (frame.Payload is { } payload)
+            PooledBufferWriter.Return(payload);
+        return false;
+    }
+
+    /// <summary>Fails every pending call whose deadline is at or before <paramref name="now"/> with <see cref="TimeoutException"/>.</summary>
+    public void ExpireOverdue(long now, int callTimeoutMs)
+    {
+        foreach (var (requestId, call) in _pending)
+        {
+            if (call.Deadline <= now && TryRemovePending(requestId, call))
+                call.SetException(new TimeoutException($"Grain call to silo {_endpoint} got no answer within {callTimeoutMs} ms."));
+        }
+    }
+
+    /// <summary>
+    /// Graceful end: sends what is queued (one last flush), waits up to <paramref name="grace"/> for
+    /// the answers of pending calls, then closes.
+    /// </summary>
+    public async Task DrainAndCloseAsync(TimeSpan grace)
+    {
+        _outbound.Writer.TryComplete();
+        var started = _time.GetTimestamp();
+        try
+        {
+            await _writeLoop.WaitAsync(grace, _time).ConfigureAwait(false);
+            while (PendingCount > 0 && IsOpen && _time.GetElapsedTime(started) < grace)
+                await Task.Delay(TimeSpan.FromMilliseconds(5), _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Closed below either way.
+        }
+        Close("the client is shutting down");
+        await Task.WhenAll(_readLoop, _writeLoop).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the socket and fails every pending call with <see cref="SiloUnavailableException"/>. Idempotent.</summary>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _isClosed, 1) != 0)
+            return;
+        _outbound.Writer.TryComplete();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        _socket.Dispose();
+        var failed = 0;
+        foreach (var (requestId, call) in _pending)
+        {
+            if (TryRemovePending(requestId, call))
+            {
+                failed++;
+                call.SetException(new SiloUnavailableException($"Connection to silo {_endpoint} closed: {reason}."));
+            }
+        }
+        _closed.TrySetResult(failed == 0 ? reason : $"{reason}; {failed} pending calls failed");
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        await Task.Yield();
+        var reason = "the silo closed the connection";
+        try
+        {
+            while (true)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                var buffer = result.Buffer;
+                while (FrameCodec.TryReadFrame(ref buffer, _maxFrameBytes, out var header, out var payload))
+                    OnFrame(header, payload);
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                    break;
+            }
+        }
+        catch (FrameFormatException e)
+        {
+            reason = $"bad frame from the silo: {e.Message}";
+        }
+        catch (Exception e)
+        {
+            reason = e.Message;
+        }
+        finally
+        {
+            Close(reason);
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        switch (header.Kind)
+        {
+            case FrameKind.Response or FrameKind.Error or FrameKind.WrongSilo:
+                if (!_pending.TryGetValue(header.RequestId, out var call) || !TryRemovePending(header.RequestId, call))
+                    return; // Timed out or canceled already: the late answer is dropped.
+                var length = (int)payload.Length;
+                byte[]? array = null;
+                if (length > 0)
+                {
+                    array = ArrayPool<byte>.Shared.Rent(length);
+                    payload.CopyTo(array);
+                }
+                call.SetResult(new ResponseFrame(header.Kind, header.ViewVersion, array, length));
+                return;
+            case FrameKind.Ping:
+                TryEnqueue(new OutboundFrame(FrameKind.Pong, header.RequestId, header.ViewVersion, null));
+                return;
+            case FrameKind.Pong:
+                return;
+            default:
+                throw new FrameFormatException($"A silo may not send {header.Kind} frames.");
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        await Task.Yield();
+        var reader = _outbound.Reader;
+        var reason = (string?)null;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    var payload = frame.Payload;
+                    FrameCodec.WriteFrame(_output, frame.Kind, frame.RequestId, frame.ViewVersion, payload is null ? default : payload.WrittenSpan, _maxFrameBytes);
+                    if (payload is not null)
+                        PooledBufferWriter.Return(payload);
+                    if (_output.UnflushedBytes >= FlushThresholdBytes)
+                        await _output.FlushAsync().ConfigureAwait(false);
+                }
+                // The queue is momentarily empty: one flush for the whole batch.
+                await _output.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // Any failure ends the session: pending calls fail now rather than at their deadlines.
+            reason = e.Message;
+        }
+        finally
+        {
+            if (reason is not null)
+                Close(reason);
+            _outbound.Writer.TryComplete();
+            while (reader.TryRead(out var left))
+            {
+                if (left.Payload is { } payload)
+                    PooledBufferWriter.Return(payload);
+            }
+            try
+            {
+                await _output.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                // The socket is already closed.
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using Granary.Grains.Contracts;
+using Granary.Grains.RateLimiting;
+using Granary.Runtime;
+using Granary.Silo.Http;
+
+namespace Granary.Silo.Admin;
+
+/// <summary>
+/// The admin API for clients (<c>/clients</c>, DESIGN.md). The registry holds the limits; after
+/// every change the client grain is told (<see cref="IClientGrain.SetLimitsAsync"/> or
+/// <see cref="IClientGrain.ResetLimitsAsync"/>), so every gateway, which all spend from that one
+/// grain, sees the change at once.
+/// </summary>
+internal sealed partial class ClientAdminHandler(
+    IClientRegistry registry,
+    IGrainFactory grains,
+    GrainDeadline deadline,
+    SiloHttpOptions options,
+    SiloMetrics metrics,
+    ILogger<ClientAdminHandler> logger)
+{
+    /// <summary>Default page size of <c>GET /clients</c>.</summary>
+    public const int DefaultPageSize = 100;
+
+    public async Task<IResult> CreateAsync(HttpContext context)
+    {
+        var (fields, error) = await ReadFieldsAsync(context).ConfigureAwait(false);
+        if (error is not null)
+            return error;
+        if (fields.ClientId is null)
+            return MissingField("client_id");
+        if (fields.Capacity is null)
+            return MissingField("capacity");
+        if (fields.RatePerSec is null)
+            return MissingField("rate_per_sec");
+
+        var id = fields.ClientId;
+        var limits = new ClientLimits(fields.Capacity.Value, fields.RatePerSec.Value);
+        var ct = context.RequestAborted;
+        if (!await registry.CreateAsync(id, limits, ct).ConfigureAwait(false))
+            return ErrorBody.Result(StatusCodes.Status409Conflict, $"Client '{id}' already exists");
+        metrics.AdminChange("create");
+        await PropagateAsync(id, limits, ct).ConfigureAwait(false);
+        var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
+        var view = record is null ? new ClientView(id, limits.Capacity, limits.RatePerSec, default, default) : ClientView.From(record);
+        context.Response.Headers.Location = "/clients/" + Uri.EscapeDataString(id);
+        return Results.Json(view, SiloJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    public async Task<IResult> ListAsync(HttpContext context, string? after, string? limit)
+    {
+        var pageSize = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > IClientRegistry.MaxPageSize))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, $"limit must be an integer from 1 to {IClientRegistry.MaxPageSize}");
+        var page = await registry.ListAsync(string.IsNullOrEmpty(after) ? null : after, pageSize, context.RequestAborted).ConfigureAwait(false);
+        var views = page.Select(ClientView.From).ToList();
+        var next = views.Count == pageSize ? views[^1].ClientId : null;
+        return Results.Json(new ClientPage(views, next), SiloJson.Options);
+    }
+
+    public async Task<IResult> GetAsync(HttpContext context, string id)
+    {
+        if (!ClientIdRules.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        var ct = context.RequestAborted;
+        var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
+        if (record is null)
+            return NotFound(id);
+        try
+        {
+            var state = await deadline.Run(grains.GetGrain<IClientGrain>(id).GetStateAsync(), ct).ConfigureAwait(false);
+            return Results.Json(new ClientDetailsView(record.ClientId, record.Capacity, record.RatePerSec, state.Tokens, state.Admitted, state.Rejected,
+                record.CreatedAt, record.UpdatedAt), SiloJson.Options);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogGrainReadFailed(logger, id, e);
+            return Results.Json(new ClientDetailsView(record.ClientId, record.Capacity, record.RatePerSec, null, null, null,
+                record.CreatedAt, record.UpdatedAt, GrainDeadline.Describe(e)), SiloJson.Options);
+        }
+    }
+
+    public async Task<IResult> UpdateAsync(HttpContext context, string id)
+    {
+        if (!ClientIdRules.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        var (fields, error) = await ReadFieldsAsync(context).ConfigureAwait(false);
+        if (error is not null)
+            return error;
+        if (fields.ClientId is not null && fields.ClientId != id)
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, $"client_id '{fields.ClientId}' does not match the id in the path ('{id}'); a client id cannot be changed");
+        if (fields.Capacity is null && fields.RatePerSec is null)
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, "The body must set capacity, rate_per_sec or both");
+
+        var ct = context.RequestAborted;
+        var existing = await registry.GetAsync(id, ct).ConfigureAwait(false);
+        if (existing is null)
+            return NotFound(id);
+        var limits = new ClientLimits(fields.Capacity ?? existing.Capacity, fields.RatePerSec ?? existing.RatePerSec);
+        if (!await registry.UpdateAsync(id, limits, ct).ConfigureAwait(false))
+            return NotFound(id);
+        metrics.AdminChange("update");
+        await PropagateAsync(id, limits, ct).ConfigureAwait(false);
+        var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
+        return record is null ? NotFound(id) : Results.Json(ClientView.From(record), SiloJson.Options);
+    }
+
+    public async Task<IResult> DeleteAsync(HttpContext context, string id)
+    {
+        if (!ClientIdRules.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        var ct = context.RequestAborted;
+        if (!await registry.DeleteAsync(id, ct).ConfigureAwait(false))
+            return NotFound(id);
+        metrics.AdminChange("delete");
+        try
+        {
+            await deadline.Run(grains.GetGrain<IClientGrain>(id).ResetLimitsAsync(), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogPropagationFailed(logger, id, e);
+        }
+        return Results.NoContent();
+    }
+
+    private async Task<(ClientFields Fields, IResult? Error)> ReadFieldsAsync(HttpContext context)
+    {
+        var (body, tooLarge) = await AdminRequestReader.ReadBodyAsync(context.Request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (tooLarge)
+            return (default, ErrorBody.Result(StatusCodes.Status413PayloadTooLarge, $"Request body larger than {options.MaxBodyBytes} bytes"));
+        return AdminRequestReader.TryParseFields(body, out var fields, out var error)
+            ? (fields, null)
+            : (default, ErrorBody.Result(StatusCodes.Status400BadRequest, error!));
+    }
+
+    private async Task PropagateAsync(string id, ClientLimits limits, CancellationToken ct)
+    {
+        // The registry is the source of truth; a grain that misses this call reads it again on its next activation.
+        try
+        {
+            await deadline.Run(grains.GetGrain<IClientGrain>(id).SetLimitsAsync(limits), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogPropagationFailed(logger, id, e);
+        }
+    }
+
+    private static IResult MissingField(string name) => ErrorBody.Result(StatusCodes.Status400BadRequest, $"Missing field '{name}'");
+
+    private static IResult NotFound(string id) => ErrorBody.Result(StatusCodes.Status404NotFound, $"Client '{id}' not found");
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Client {ClientId}: limits changed in the registry but the client grain was not told; it picks them up on its next activation")]
+    private static partial void LogPropagationFailed(ILogger logger, string clientId, Exception exception);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Client {ClientId}: reading the live state of the client grain failed")]
+    private static partial void LogGrainReadFailed(ILogger logger, string clientId, Exception exception);
+}

@@ -1,0 +1,32 @@
+using Granary.Grains.Contracts;
+
+namespace Granary.Silo.Api;
+
+/// <summary>A backend grain's live state, as <c>/api/backends</c> shows it.</summary>
+internal sealed record BackendView(
+    string ClusterId,
+    string DestinationId,
+    string? Address,
+    bool Configured,
+    bool Healthy,
+    bool ActiveHealthy,
+    bool Ejected,
+    long InFlight,
+    double EwmaLatencyMs,
+    int Weight,
+    long Requests,
+    long Failures,
+    string HealthReason,
+    DateTimeOffset? HealthChangedAt,
+    int Ejections,
+    IReadOnlyList<ContributionView> Contributions)
+{
+    public static BackendView From(BackendDetails d) => new(
+        d.ClusterId, d.DestinationId, d.Address,
+        d.Status.Configured, d.Status.Healthy, d.Status.ActiveHealthy, d.Status.Ejected,
+        d.Status.TotalInFlight, d.Status.EwmaLatencyMs, d.Status.Weight, d.Status.Requests, d.Status.Failures,
+        d.HealthReason,
+        d.HealthChangedUnixMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(d.HealthChangedUnixMs),
+        d.Ejections,
+        d.Contributions.Select(static c => new ContributionView(c.GatewayId, c.InFlight, c.ExpiresInMs)).ToList());
+}

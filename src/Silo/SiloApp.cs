@@ -1,0 +1,75 @@
+using System.Net;
+using Granary.Grains;
+using Granary.Runtime.Diagnostics;
+using Granary.Runtime.Hosting;
+using Granary.Silo.Admin;
+using Granary.Silo.Api;
+using Granary.Silo.Http;
+
+namespace Granary.Silo;
+
+/// <summary>
+/// Builds the silo host: grain runtime and grains on the grain port, and HTTP (health, metrics,
+/// admin API, <c>/api</c>) on the HTTP port. Configuration keys (appsettings, command line
+/// <c>--Granary:Silo:GrainPort=11112</c>, environment <c>Granary__Silo__GrainPort=11112</c>):
+/// <c>Granary:Silo:*</c> (<see cref="SiloOptions"/>: Host, GrainPort, Generation, …),
+/// <c>Granary:Silo:HttpPort</c> (default 9090), <c>Granary:RateLimit:DefaultCapacity</c> and
+/// <c>Granary:RateLimit:DefaultRatePerSec</c> (limits of unregistered clients).
+/// </summary>
+internal static class SiloApp
+{
+    public const string SiloSection = "Granary:Silo";
+    public const string RateLimitSection = "Granary:RateLimit";
+
+    /// <summary>Graceful shutdown budget: in-flight HTTP requests and grain deactivations, 30 s.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <param name="args">Command line; <c>--Key=value</c> pairs override configuration.</param>
+    /// <param name="configure">Optional hook (tests): runs after the defaults, before the host is built.</param>
+    /// <exception cref="InvalidOperationException">A configuration value is invalid; the message names it.</exception>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var siloSection = builder.Configuration.GetSection(SiloSection);
+        var siloOptions = siloSection.Get<SiloOptions>() ?? new SiloOptions();
+        var httpOptions = siloSection.Get<SiloHttpOptions>() ?? new SiloHttpOptions();
+        var problems = siloOptions.Validate().Concat(httpOptions.Validate()).ToList();
+        var address = ParseHost(siloOptions.Host);
+        if (address is null)
+            problems.Add($"{SiloSection}:{nameof(SiloOptions.Host)} must be an IP address, 'localhost' or '*', got '{siloOptions.Host}'.");
+        if (problems.Count > 0)
+            throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", problems));
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddGranarySilo(o => siloSection.Bind(o));
+        builder.Services.AddGranaryGrains(o => builder.Configuration.GetSection(RateLimitSection).Bind(o));
+        builder.Services.AddPrometheusMetrics();
+        builder.Services.ConfigureHttpJsonOptions(o => SiloJson.Configure(o.SerializerOptions));
+        builder.Services.AddSingleton(httpOptions);
+        builder.Services.AddSingleton<GrainDeadline>();
+        builder.Services.AddSingleton<SiloMetrics>();
+        builder.Services.AddSingleton<ClientAdminHandler>();
+        builder.Services.AddSingleton<GrainStateHandler>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenGrainPort(siloOptions);
+            kestrel.Listen(address!, httpOptions.HttpPort);
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<SiloMetrics>();
+        app.UseMiddleware<JsonErrorMiddleware>();
+        app.UseRouting();
+        app.MapSiloEndpoints();
+        return app;
+    }
+
+    /// <summary>The HTTP bind address for a <see cref="SiloOptions.Host"/> (same forms the grain port accepts); null when invalid.</summary>
+    public static IPAddress? ParseHost(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "+" => IPAddress.Any,
+        _ => IPAddress.TryParse(host, out var ip) ? ip : null,
+    };
+}
