@@ -1,3 +1,14 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Granary.Gateway.Configuration;
+using Granary.Gateway.Hosting;
+
+try
+{
+    var app = GatewayApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (GatewayConfigurationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}

@@ -1,0 +1,129 @@
+using Granary.Gateway.Diagnostics;
+using Granary.Gateway.Errors;
+using Granary.Grains.Contracts;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace Granary.Gateway.Balancing;
+
+/// <summary>
+/// Steps 2–3 of the per-request path, in YARP's proxy pipeline before <c>UseLoadBalancing()</c>:
+/// picks a healthy destination with the cluster's grain-backed policy, narrows
+/// <see cref="IReverseProxyFeature.AvailableDestinations"/> to it, counts the request in flight
+/// (reported to the backend grain without waiting), forwards, then reports the outcome and latency.
+/// An idempotent request whose destination failed at connect time, before any response byte, is
+/// retried once on another healthy destination (the failed one is avoided locally until its grain
+/// says otherwise). 503 JSON when no destination is healthy; 502 (504 on timeout) JSON when the
+/// forward failed and nothing was sent yet.
+/// </summary>
+internal sealed class GrainBalancingMiddleware
+{
+    private static readonly byte[] NoHealthyBody = JsonErrors.Render(StatusCodes.Status503ServiceUnavailable, "No healthy destination");
+
+    private readonly RequestDelegate _next;
+    private readonly ClusterBalancerRegistry _registry;
+    private readonly BackendReporter _reporter;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GrainBalancingMiddleware> _logger;
+
+    public GrainBalancingMiddleware(RequestDelegate next, ClusterBalancerRegistry registry, BackendReporter reporter, GatewayMetrics metrics,
+        TimeProvider time, ILogger<GrainBalancingMiddleware> logger)
+    {
+        _next = next;
+        _registry = registry;
+        _reporter = reporter;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.GetReverseProxyFeature();
+        var balancer = feature.Route.Cluster is { } clusterState ? _registry.GetOrCreate(clusterState) : _registry.GetOrCreate(feature.Cluster);
+        var hashKey = balancer.NeedsHashKey ? RateLimiting.ClientIdentity.ResolveForHashing(context) : null;
+        var available = feature.AvailableDestinations;
+
+        var selection = balancer.Select(available, hashKey, exclude: null, _time.GetTimestamp());
+        if (selection.UsedStaleData)
+            _metrics.FallbackDecision(FallbackKinds.Balancing);
+        if (selection.Entry is null)
+        {
+            _metrics.NoHealthyDestination(balancer.ClusterId);
+            Log.NoHealthyDestination(_logger, balancer.ClusterId);
+            await JsonErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoHealthyBody);
+            return;
+        }
+
+        feature.AvailableDestinations = selection.Destinations!;
+        var outcome = await ForwardAsync(context, balancer, selection.Entry);
+
+        if (outcome == OutcomeKind.ConnectFailure && ShouldRetry(context))
+        {
+            var failed = selection.Entry;
+            failed.MarkUnhealthy(_time.GetTimestamp());
+            var retry = balancer.Select(available, hashKey, exclude: failed, _time.GetTimestamp());
+            if (retry.Entry is not null)
+            {
+                Log.Retrying(_logger, balancer.ClusterId, context.Request.Method, failed.DestinationId, retry.Entry.DestinationId);
+                _metrics.Retried(balancer.ClusterId);
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                feature.AvailableDestinations = retry.Destinations!;
+                feature.ProxiedDestination = null;
+                await ForwardAsync(context, balancer, retry.Entry);
+            }
+        }
+
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        if (error is not null && error.Error != ForwarderError.None && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var code = error.Error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
+            context.Response.Clear();
+            await JsonErrors.WriteAsync(context, code, "Backend failed: " + Describe(error));
+        }
+    }
+
+    private async ValueTask<OutcomeKind> ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
+    {
+        var local = entry.IncrementLocal();
+        _reporter.ReportStarted(entry, local);
+        var started = _time.GetTimestamp();
+        var outcome = OutcomeKind.ServerError;
+        try
+        {
+            await _next(context);
+            outcome = OutcomeClassifier.Classify(context);
+        }
+        catch when (context.RequestAborted.IsCancellationRequested)
+        {
+            outcome = OutcomeKind.Canceled;
+            throw;
+        }
+        finally
+        {
+            var after = entry.DecrementLocal();
+            var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
+            _reporter.ReportFinished(entry, after, latencyMs, outcome);
+            _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
+        }
+        return outcome;
+    }
+
+    private static bool ShouldRetry(HttpContext context) =>
+        !context.Response.HasStarted
+        && !context.RequestAborted.IsCancellationRequested
+        && OutcomeClassifier.IsIdempotent(context.Request.Method);
+
+    private static string Describe(IForwarderErrorFeature error)
+    {
+        var reason = error.Exception switch
+        {
+            null => "",
+            HttpRequestException { InnerException: { } inner } => inner.Message,
+            { } ex => ex.Message,
+        };
+        return reason.Length == 0 ? error.Error.ToString() : $"{error.Error} ({reason})";
+    }
+}

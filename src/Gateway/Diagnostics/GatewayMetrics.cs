@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Granary.Gateway.Balancing;
+using Granary.Grains.Contracts;
+
+namespace Granary.Gateway.Diagnostics;
+
+/// <summary>
+/// The gateway's instruments (meter <c>Granary.Gateway</c>), created from <see cref="IMeterFactory"/>.
+/// Tag arrays are built with <see cref="TagList"/> (no allocation for up to 8 tags).
+/// </summary>
+internal sealed class GatewayMetrics
+{
+    /// <summary>Meter name.</summary>
+    public const string MeterName = "Granary.Gateway";
+
+    private static readonly string[] OutcomeNames = ["success", "server_error", "connect_failure", "timeout", "canceled"];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _fallbackDecisions;
+    private readonly Counter<long> _noHealthyDestination;
+    private readonly Counter<long> _grainCallFailures;
+
+    public GatewayMetrics(IMeterFactory meterFactory, ClusterBalancerRegistry registry)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("granary.gateway.requests", "{request}",
+            "Proxied requests by cluster, destination and outcome (success, server_error, connect_failure, timeout, canceled).");
+        _duration = meter.CreateHistogram<double>("granary.gateway.request_duration", "ms",
+            "Time from forwarding to the end of the response, ms.");
+        _rateLimited = meter.CreateCounter<long>("granary.gateway.rate_limited", "{request}", "Requests answered 429 by the rate limiter.");
+        _retries = meter.CreateCounter<long>("granary.gateway.retries", "{request}",
+            "Idempotent requests retried on another destination after a connect-time failure.");
+        _fallbackDecisions = meter.CreateCounter<long>("granary.gateway.fallback_decisions", "{decision}",
+            "Decisions made locally because the silo did not answer (kind=rate_limit) or its data was stale (kind=balancing).");
+        _noHealthyDestination = meter.CreateCounter<long>("granary.gateway.no_healthy_destination", "{request}",
+            "Requests answered 503 because no destination of the cluster was healthy.");
+        _grainCallFailures = meter.CreateCounter<long>("granary.gateway.grain_call_failures", "{call}",
+            "Grain calls that failed (deadline, no silo, callee error), by operation.");
+        meter.CreateObservableGauge("granary.gateway.in_flight", registry.ObserveInFlight, "{request}",
+            "This gateway's requests in flight per destination.");
+    }
+
+    /// <summary>The tag value for an outcome.</summary>
+    public static string OutcomeName(OutcomeKind outcome) => (uint)outcome < (uint)OutcomeNames.Length ? OutcomeNames[(int)outcome] : "unknown";
+
+    public void RequestFinished(string cluster, string destination, OutcomeKind outcome, double durationMs)
+    {
+        var tags = new TagList { { "cluster", cluster }, { "destination", destination }, { "outcome", OutcomeName(outcome) } };
+        _requests.Add(1, tags);
+        _duration.Record(durationMs, tags);
+    }
+
+    public void RateLimited() => _rateLimited.Add(1);
+
+    public void Retried(string cluster) => _retries.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
+
+    public void FallbackDecision(string kind) => _fallbackDecisions.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    public void NoHealthyDestination(string cluster) => _noHealthyDestination.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
+
+    public void GrainCallFailed(string operation) => _grainCallFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+}

@@ -1,0 +1,45 @@
+
+namespace Granary.Gateway.Diagnostics;
+
+/// <summary>The gateway's log messages, with stable event ids (1–99).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Silo unreachable ({Reason}): rate limits and balancing are decided locally; probing the silo every {ProbeMs} ms.")]
+    public static partial void EnteringFallback(ILogger logger, string reason, int probeMs);
+
+    [LoggerMessage(2, LogLevel.Information, "Silo reachable again: rate limits and balancing use the grains.")]
+    public static partial void LeavingFallback(ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Information, "Cluster '{ClusterId}': retrying {Method} on destination '{To}' after a connect-time failure on '{From}'.")]
+    public static partial void Retrying(ILogger logger, string clusterId, string method, string from, string to);
+
+    [LoggerMessage(4, LogLevel.Warning, "Cluster '{ClusterId}': no healthy destination.")]
+    public static partial void NoHealthyDestination(ILogger logger, string clusterId);
+
+    [LoggerMessage(5, LogLevel.Information, "Cluster '{ClusterId}': policy {Policy} over {Count} destinations.")]
+    public static partial void BalancerCreated(ILogger logger, string clusterId, string policy, int count);
+
+    [LoggerMessage(6, LogLevel.Debug, "Backend grain '{GrainKey}': {Operation} failed: {Reason}")]
+    public static partial void BackendCallFailed(ILogger logger, string grainKey, string operation, string reason);
+
+    [LoggerMessage(7, LogLevel.Error, "Backend grain '{GrainKey}': {Operation} failed unexpectedly.")]
+    public static partial void BackendCallFailedUnexpectedly(ILogger logger, Exception exception, string grainKey, string operation);
+
+    [LoggerMessage(8, LogLevel.Error, "Unhandled exception on {Method} {Path}.")]
+    public static partial void UnhandledException(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(9, LogLevel.Information, "Gateway '{GatewayId}' started: {Clusters} cluster(s), lease {LeaseMs} ms, renewal every {RenewMs} ms.")]
+    public static partial void MonitorStarted(ILogger logger, string gatewayId, int clusters, int leaseMs, int renewMs);
+
+    [LoggerMessage(10, LogLevel.Information, "Gateway '{GatewayId}' stopping: final in-flight reports sent for {Count} destination(s).")]
+    public static partial void FinalReportsSent(ILogger logger, string gatewayId, int count);
+
+    [LoggerMessage(11, LogLevel.Warning, "Gateway '{GatewayId}' stopping: final in-flight reports did not complete: {Reason}")]
+    public static partial void FinalReportsFailed(ILogger logger, string gatewayId, string reason);
+
+    [LoggerMessage(12, LogLevel.Error, "Cluster '{ClusterId}': cannot build the balancer: {Reason}")]
+    public static partial void BalancerFailed(ILogger logger, string clusterId, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Rate limiting: the client grain rejected the call for '{ClientId}': {Reason}")]
+    public static partial void ClientGrainBadRequest(ILogger logger, string clientId, string reason);
+}

@@ -1,0 +1,99 @@
+using Granary.Gateway.Configuration;
+using Granary.Gateway.Diagnostics;
+using Granary.Gateway.Errors;
+using Granary.Gateway.Fallback;
+using Granary.Grains.Contracts;
+using Granary.Runtime;
+using Granary.Runtime.Invocation;
+using Microsoft.Extensions.Options;
+
+namespace Granary.Gateway.RateLimiting;
+
+/// <summary>
+/// Step 1 of the per-request path: spends one token from the client's bucket in its
+/// <see cref="IClientGrain"/> (shared by every gateway). Admitted: sets the <c>RateLimit-*</c>
+/// headers and continues. Rejected: 429 <c>{"code":429,"message":"Rate limit exceeded"}</c> with
+/// <c>Retry-After</c>. When the silo does not answer (or the <see cref="SiloCircuit"/> is open) the
+/// decision comes from a <see cref="LocalRateLimiter"/> bucket and is counted as a fallback decision.
+/// </summary>
+internal sealed class RateLimitingMiddleware
+{
+    /// <summary>The exact 429 body of the contract.</summary>
+    public static readonly byte[] RejectedBody = "{\"code\":429,\"message\":\"Rate limit exceeded\"}"u8.ToArray();
+
+    private static readonly byte[] InvalidClientBody = JsonErrors.Render(StatusCodes.Status400BadRequest, ClientIdentity.InvalidMessage);
+    private static readonly AcquireTokens OneToken = new(1);
+
+    private readonly RequestDelegate _next;
+    private readonly IGrainFactory _grains;
+    private readonly SiloCircuit _circuit;
+    private readonly LocalRateLimiter _local;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger<RateLimitingMiddleware> _logger;
+    private readonly bool _enabled;
+
+    public RateLimitingMiddleware(RequestDelegate next, IGrainFactory grains, SiloCircuit circuit, LocalRateLimiter local,
+        GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger)
+    {
+        _next = next;
+        _grains = grains;
+        _circuit = circuit;
+        _local = local;
+        _metrics = metrics;
+        _logger = logger;
+        _enabled = options.Value.Enabled;
+    }
+
+    public Task InvokeAsync(HttpContext context) => _enabled ? LimitAsync(context) : _next(context);
+
+    private async Task LimitAsync(HttpContext context)
+    {
+        if (!ClientIdentity.TryResolve(context, out var clientId))
+        {
+            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, InvalidClientBody);
+            return;
+        }
+
+        RateLimitDecision decision;
+        if (_circuit.TryEnter())
+        {
+            try
+            {
+                decision = await _grains.GetGrain<IClientGrain>(clientId).TryAcquireAsync(OneToken);
+                _circuit.OnSuccess();
+            }
+            catch (GrainCallException ex) when (ex.Code == GrainFailures.BadRequestCode)
+            {
+                Log.ClientGrainBadRequest(_logger, clientId, ex.Message);
+                await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
+                return;
+            }
+            catch (Exception ex) when (GrainFailures.IsFallbackError(ex))
+            {
+                _metrics.GrainCallFailed("client.try_acquire");
+                _circuit.OnFailure(ex);
+                decision = DecideLocally(clientId);
+            }
+        }
+        else
+        {
+            decision = DecideLocally(clientId);
+        }
+
+        RateLimitHeaders.Apply(context.Response, decision);
+        if (decision.Admitted)
+        {
+            await _next(context);
+            return;
+        }
+
+        _metrics.RateLimited();
+        await JsonErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, RejectedBody);
+    }
+
+    private RateLimitDecision DecideLocally(string clientId)
+    {
+        _metrics.FallbackDecision(FallbackKinds.RateLimit);
+        return _local.TryAcquire(clientId);
+    }
+}

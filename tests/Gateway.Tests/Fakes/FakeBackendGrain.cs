@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Granary.Grains.Contracts;
+
+namespace Granary.Gateway.Tests.Fakes;
+
+/// <summary>Records every call and answers with <see cref="Status"/> (TotalInFlight = the last reported count + <see cref="OthersInFlight"/>).</summary>
+internal sealed class FakeBackendGrain : IBackendGrain
+{
+    public ConcurrentQueue<InFlightReport> InFlightReports { get; } = new();
+
+    public ConcurrentQueue<RequestOutcome> Outcomes { get; } = new();
+
+    public ConcurrentQueue<BackendConfig> Configs { get; } = new();
+
+    public bool Healthy { get; set; } = true;
+
+    public bool Configured { get; set; } = true;
+
+    public long OthersInFlight { get; set; }
+
+    public Exception? Failure { get; set; }
+
+    private BackendStatus Status(int local) => new(Configured, Healthy, Healthy, false, local + OthersInFlight, 5, 1, 0, 0);
+
+    public ValueTask<BackendStatus> ConfigureAsync(BackendConfig config)
+    {
+        if (Failure is { } f)
+            return ValueTask.FromException<BackendStatus>(f);
+        Configs.Enqueue(config);
+        Configured = true;
+        return ValueTask.FromResult(Status(0));
+    }
+
+    public ValueTask<BackendStatus> ReportInFlightAsync(InFlightReport report)
+    {
+        if (Failure is { } f)
+            return ValueTask.FromException<BackendStatus>(f);
+        InFlightReports.Enqueue(report);
+        return ValueTask.FromResult(Status(report.InFlight));
+    }
+
+    public ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome)
+    {
+        if (Failure is { } f)
+            return ValueTask.FromException<BackendStatus>(f);
+        Outcomes.Enqueue(outcome);
+        return ValueTask.FromResult(Status(outcome.InFlight));
+    }
+
+    public ValueTask<BackendStatus> GetStatusAsync() => ValueTask.FromResult(Status(0));
+
+    public ValueTask<BackendDetails> GetDetailsAsync() => throw new NotSupportedException();
+}

@@ -1,0 +1,24 @@
+using Granary.Grains.Contracts;
+
+namespace Granary.Gateway.Tests.Fakes;
+
+internal sealed class FakeClientGrain : IClientGrain
+{
+    private int _calls;
+
+    public Func<AcquireTokens, ValueTask<RateLimitDecision>>? Behavior { get; set; }
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public ValueTask<RateLimitDecision> TryAcquireAsync(AcquireTokens request)
+    {
+        Interlocked.Increment(ref _calls);
+        return Behavior?.Invoke(request) ?? ValueTask.FromResult(new RateLimitDecision(true, 10, 9, 0, 1));
+    }
+
+    public ValueTask SetLimitsAsync(ClientLimits limits) => ValueTask.CompletedTask;
+
+    public ValueTask ResetLimitsAsync() => ValueTask.CompletedTask;
+
+    public ValueTask<ClientGrainState> GetStateAsync() => ValueTask.FromResult(new ClientGrainState("x", 10, 1, 10, 0, 0, "default"));
+}
