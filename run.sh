@@ -1,0 +1,412 @@
+#!/usr/bin/env bash
+# Granary local profile: builds once (Release), then runs 1 silo, N gateways and N demo backends
+# on 127.0.0.1 in the foreground until Ctrl-C / SIGTERM. `./run.sh demo` renders a Mandelbrot
+# image through the running gateways. `./run.sh --help` for the options.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+RUN_DIR="$ROOT/.run"
+LOG_DIR="$RUN_DIR/logs"
+# GRANARY_ARTIFACTS: where the build output is (default ./artifacts); with --no-build it may point elsewhere.
+BIN="${GRANARY_ARTIFACTS:-$ROOT/artifacts}/bin"
+STATE_FILE="$RUN_DIR/cluster.env"
+
+SILO_GRAIN_PORT=11111
+SILO_HTTP_PORT=9090
+GATEWAY_BASE_PORT=8080
+BACKEND_BASE_PORT=5001
+HEALTH_DEADLINE_S=30
+STOP_GRACE_S=10
+
+usage() {
+  cat <<'EOF'
+Usage:
+  ./run.sh [options]          build (Release) and run the local cluster in the foreground
+  ./run.sh demo [options]     render a Mandelbrot image through the running gateways
+
+Cluster options:
+  --gateways N                gateways on ports 8080, 8081, ... (default 2)
+  --backends N                demo backends b1..bN on ports 5001, 5002, ... (default 3)
+  --backend-latency-ms a,b,c  fixed latency added by each backend, ms (missing entries 0)
+  --policy NAME               balancing policy of the cluster: RoundRobin, LeastConnections,
+                              PowerOfTwoChoices, Random, LeastTime, ConsistentHash
+                              (default LeastConnections, as in the gateway's appsettings.json)
+  --no-build                  skip `dotnet build -c Release Orleans.sln`
+  -h, --help                  this text
+
+  Ports: silo grain port 11111, silo HTTP 9090 (/healthz /metrics /clients /api/...).
+  Logs: .run/logs/<name>.log. Ctrl-C or SIGTERM stops every process started here.
+
+Demo options (everything else is passed to the demo client; see `./run.sh demo --help`):
+  --rate-limit CAP,RATE       set the demo client's limits on the silo first
+                              (capacity in tokens, refill in tokens/s; default 1000,1000;
+                              `none` leaves the registry alone, e.g. to watch 429s)
+  --gateways URL,URL          default: the gateways of the running cluster
+  --out PATH                  default: .run/mandelbrot.png
+
+Examples:
+  ./run.sh --backends 3 --backend-latency-ms 0,0,50 --policy LeastConnections
+  curl -i -H 'X-Client-ID: me' http://127.0.0.1:8080/
+  ./run.sh demo --rate-limit 40,20 --concurrency 32
+EOF
+}
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is required but not installed."; }
+
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+dll_of() { echo "$BIN/$1/release/$1.dll"; }
+
+# ---------------------------------------------------------------------------------------------
+# ./run.sh demo
+# ---------------------------------------------------------------------------------------------
+run_demo() {
+  need curl
+  need dotnet
+  local client_dll rate_limit="1000,1000" client_id="demo" gateways="" out="$RUN_DIR/mandelbrot.png"
+  local silo_http="http://127.0.0.1:$SILO_HTTP_PORT"
+  local -a pass=()
+  client_dll="$(dll_of Granary.Samples.DemoClient)"
+  [[ -f "$client_dll" ]] || die "$client_dll not found; run ./run.sh first (it builds everything)."
+
+  if [[ -f "$STATE_FILE" ]]; then
+    # shellcheck disable=SC1090
+    source "$STATE_FILE"
+    gateways="${GRANARY_GATEWAYS:-}"
+    silo_http="${GRANARY_SILO_HTTP:-$silo_http}"
+  fi
+  [[ -n "$gateways" ]] || gateways="http://127.0.0.1:8080,http://127.0.0.1:8081"
+
+  while (($#)); do
+    case "$1" in
+      --rate-limit) [[ $# -ge 2 ]] || die "--rate-limit needs a value"; rate_limit="$2"; shift 2 ;;
+      --rate-limit=*) rate_limit="${1#*=}"; shift ;;
+      --gateways) [[ $# -ge 2 ]] || die "--gateways needs a value"; gateways="$2"; shift 2 ;;
+      --gateways=*) gateways="${1#*=}"; shift ;;
+      --out) [[ $# -ge 2 ]] || die "--out needs a value"; out="$2"; shift 2 ;;
+      --out=*) out="${1#*=}"; shift ;;
+      --client-id) [[ $# -ge 2 ]] || die "--client-id needs a value"; client_id="$2"; shift 2 ;;
+      --client-id=*) client_id="${1#*=}"; shift ;;
+      -h|--help) dotnet "$client_dll" --help; return 0 ;;
+      *) pass+=("$1"); shift ;;
+    esac
+  done
+
+  local first_gateway="${gateways%%,*}"
+  curl -fsS -o /dev/null --max-time 2 "${first_gateway%/}/healthz" 2>/dev/null \
+    || die "no gateway answers at $first_gateway; start the cluster with ./run.sh (in another shell) first."
+
+  if [[ "$rate_limit" != "none" ]]; then
+    [[ "$rate_limit" =~ ^([0-9]+),([0-9]+(\.[0-9]+)?)$ ]] || die "--rate-limit must be CAPACITY,RATE (e.g. 1000,1000) or none"
+    local body status capacity="${BASH_REMATCH[1]}" rate="${BASH_REMATCH[2]}"
+    body="{\"client_id\":\"$client_id\",\"capacity\":$capacity,\"rate_per_sec\":$rate}"
+    status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' \
+      --data "$body" "$silo_http/clients" 2>/dev/null || true)"
+    if [[ "$status" == "409" ]]; then
+      status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X PUT -H 'Content-Type: application/json' \
+        --data "$body" "$silo_http/clients/$client_id" 2>/dev/null || true)"
+    fi
+    if [[ "$status" =~ ^2 ]]; then
+      echo "Client '$client_id' limits: capacity $capacity tokens, $rate tokens/s (silo $silo_http)."
+    else
+      echo "run.sh: could not set limits of client '$client_id' on $silo_http (HTTP ${status:-none}); using whatever the silo has." >&2
+    fi
+  fi
+
+  mkdir -p "$(dirname "$out")"
+  exec dotnet "$client_dll" --gateways "$gateways" --client-id "$client_id" --out "$out" ${pass[@]+"${pass[@]}"}
+}
+
+if [[ "${1:-}" == "demo" ]]; then
+  shift
+  run_demo "$@"
+  exit $?
+fi
+
+# ---------------------------------------------------------------------------------------------
+# ./run.sh (the cluster)
+# ---------------------------------------------------------------------------------------------
+GATEWAYS=2
+BACKENDS=3
+LATENCIES=""
+POLICY=""
+BUILD=1
+while (($#)); do
+  case "$1" in
+    --gateways) [[ $# -ge 2 ]] || die "--gateways needs a value"; GATEWAYS="$2"; shift 2 ;;
+    --gateways=*) GATEWAYS="${1#*=}"; shift ;;
+    --backends) [[ $# -ge 2 ]] || die "--backends needs a value"; BACKENDS="$2"; shift 2 ;;
+    --backends=*) BACKENDS="${1#*=}"; shift ;;
+    --backend-latency-ms) [[ $# -ge 2 ]] || die "--backend-latency-ms needs a value"; LATENCIES="$2"; shift 2 ;;
+    --backend-latency-ms=*) LATENCIES="${1#*=}"; shift ;;
+    --policy) [[ $# -ge 2 ]] || die "--policy needs a value"; POLICY="$2"; shift 2 ;;
+    --policy=*) POLICY="${1#*=}"; shift ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+{ is_uint "$GATEWAYS" && ((GATEWAYS >= 1 && GATEWAYS <= 20)); } || die "--gateways must be 1..20, got '$GATEWAYS'"
+{ is_uint "$BACKENDS" && ((BACKENDS >= 1 && BACKENDS <= 50)); } || die "--backends must be 1..50, got '$BACKENDS'"
+[[ -z "$POLICY" || "$POLICY" =~ ^[A-Za-z0-9]+$ ]] || die "--policy must be a policy name, got '$POLICY'"
+LATENCY=()
+if [[ -n "$LATENCIES" ]]; then
+  IFS=',' read -r -a LATENCY <<<"$LATENCIES"
+  for l in "${LATENCY[@]}"; do
+    [[ -z "$l" ]] || is_uint "$l" || die "--backend-latency-ms takes integers separated by commas, got '$LATENCIES'"
+  done
+  ((${#LATENCY[@]} <= BACKENDS)) || die "--backend-latency-ms has ${#LATENCY[@]} entries for $BACKENDS backends"
+fi
+
+need dotnet
+need curl
+
+# Every port this profile needs must be free before anything starts.
+PORTS=("$SILO_GRAIN_PORT" "$SILO_HTTP_PORT")
+for ((i = 0; i < GATEWAYS; i++)); do PORTS+=($((GATEWAY_BASE_PORT + i))); done
+for ((i = 0; i < BACKENDS; i++)); do PORTS+=($((BACKEND_BASE_PORT + i))); done
+busy=()
+for p in "${PORTS[@]}"; do
+  if port_busy "$p"; then busy+=("$p"); fi
+done
+if ((${#busy[@]})); then
+  echo "run.sh: port(s) already in use on 127.0.0.1: ${busy[*]}" >&2
+  echo "        (another ./run.sh? find the owners with: ss -ltnp | grep -E ':($(IFS='|'; echo "${busy[*]}"))\\b')" >&2
+  exit 1
+fi
+
+if ((BUILD)); then
+  echo "Building (dotnet build -c Release Orleans.sln) ..."
+  if ! dotnet build -c Release "$ROOT/Orleans.sln" ${GRANARY_ARTIFACTS:+"-p:ArtifactsPath=$GRANARY_ARTIFACTS"} -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
+    die "build failed (errors above)."
+  fi
+fi
+
+SILO_DLL="$(dll_of Granary.Silo)"
+GATEWAY_DLL="$(dll_of Granary.Gateway)"
+BACKEND_DLL="$(dll_of Granary.Samples.DemoBackend)"
+for dll in "$SILO_DLL" "$GATEWAY_DLL" "$BACKEND_DLL"; do
+  [[ -f "$dll" ]] || die "$dll not found (did the build succeed?)."
+done
+
+mkdir -p "$LOG_DIR"
+rm -f "$STATE_FILE"
+
+# ---- process bookkeeping --------------------------------------------------------------------
+NAMES=()   # name of each child, same index as PIDS
+PIDS=()
+HEALTH=()  # /healthz URL of each child
+STOPPING=0
+
+# stop_some NAME_REGEX: SIGTERM the matching children, wait up to STOP_GRACE_S, then SIGKILL.
+stop_some() {
+  local regex="$1" i deadline alive
+  for ((i = 0; i < ${#PIDS[@]}; i++)); do
+    [[ -n "${PIDS[i]}" && "${NAMES[i]}" =~ $regex ]] && kill -TERM "${PIDS[i]}" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + STOP_GRACE_S))
+  while :; do
+    alive=0
+    for ((i = 0; i < ${#PIDS[@]}; i++)); do
+      if [[ -n "${PIDS[i]}" && "${NAMES[i]}" =~ $regex ]] && kill -0 "${PIDS[i]}" 2>/dev/null; then alive=1; fi
+    done
+    ((alive)) || break
+    if ((SECONDS >= deadline)); then
+      for ((i = 0; i < ${#PIDS[@]}; i++)); do
+        if [[ -n "${PIDS[i]}" && "${NAMES[i]}" =~ $regex ]] && kill -0 "${PIDS[i]}" 2>/dev/null; then
+          echo "  ${NAMES[i]} (pid ${PIDS[i]}) did not stop within ${STOP_GRACE_S} s; killing it." >&2
+          kill -KILL "${PIDS[i]}" 2>/dev/null || true
+        fi
+      done
+      break
+    fi
+    sleep 0.2
+  done
+  for ((i = 0; i < ${#PIDS[@]}; i++)); do
+    if [[ -n "${PIDS[i]}" && "${NAMES[i]}" =~ $regex ]]; then
+      wait "${PIDS[i]}" 2>/dev/null || true
+      PIDS[i]=""
+    fi
+  done
+}
+
+# Gateways first (they drain and hand their final in-flight reports to the silo), then the rest.
+stop_all() {
+  stop_some '^gw'
+  stop_some '.'
+  rm -f "$STATE_FILE"
+}
+
+on_signal() {
+  ((STOPPING)) && return
+  STOPPING=1
+  echo
+  echo "Stopping ..."
+  stop_all
+  echo "Stopped."
+  trap - EXIT
+  exit 0
+}
+
+on_exit() {
+  local rc=$?
+  ((STOPPING)) && return
+  STOPPING=1
+  if ((${#PIDS[@]})); then
+    echo "Stopping ..." >&2
+    stop_all
+  fi
+  exit "$rc"
+}
+
+trap on_signal INT TERM
+trap on_exit EXIT
+
+# start NAME HEALTH_URL DLL ARGS...
+start() {
+  local name="$1" health="$2" dll="$3"
+  shift 3
+  local log="$LOG_DIR/$name.log"
+  : >"$log"
+  dotnet "$dll" "$@" >>"$log" 2>&1 </dev/null &
+  NAMES+=("$name")
+  PIDS+=("$!")
+  HEALTH+=("$health")
+}
+
+# Waits until every started process answers its /healthz with 2xx (deadline per process).
+wait_healthy() {
+  local i deadline
+  for ((i = 0; i < ${#PIDS[@]}; i++)); do
+    deadline=$((SECONDS + HEALTH_DEADLINE_S))
+    until curl -fsS -o /dev/null --max-time 1 "${HEALTH[i]}" 2>/dev/null; do
+      if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+        echo "run.sh: ${NAMES[i]} exited during start-up; last lines of $LOG_DIR/${NAMES[i]}.log:" >&2
+        tail -n 20 "$LOG_DIR/${NAMES[i]}.log" >&2 || true
+        exit 1
+      fi
+      if ((SECONDS >= deadline)); then
+        echo "run.sh: ${NAMES[i]} did not answer ${HEALTH[i]} within ${HEALTH_DEADLINE_S} s; last lines of its log:" >&2
+        tail -n 20 "$LOG_DIR/${NAMES[i]}.log" >&2 || true
+        exit 1
+      fi
+      sleep 0.25
+    done
+  done
+}
+
+# ---- the proxy configuration the gateways load ------------------------------------------------
+# ASP.NET configuration merges sources and cannot delete a key, so fewer destinations than the
+# appsettings.json has cannot be expressed with command-line overrides. The gateway therefore
+# reads its whole ReverseProxy section from this file (Granary:Gateway:ProxyConfigFile).
+PROXY_FILE="$RUN_DIR/reverseproxy.json"
+# Mirrors the cluster of src/Gateway/appsettings.json (keep the two in step), with the destinations
+# and the policy of this run. Edit it while the cluster runs: the gateways reload it.
+DESTINATIONS=""
+for ((i = 1; i <= BACKENDS; i++)); do
+  sep=","
+  ((i == BACKENDS)) && sep=""
+  DESTINATIONS+="          \"b$i\": { \"Address\": \"http://127.0.0.1:$((BACKEND_BASE_PORT + i - 1))/\" }$sep"$'\n'
+done
+cat >"$PROXY_FILE" <<EOF
+{
+  "ReverseProxy": {
+    "Routes": {
+      "all": { "ClusterId": "backends", "Match": { "Path": "{**catch-all}" } }
+    },
+    "Clusters": {
+      "backends": {
+        "Metadata": {
+          "Granary.Policy": "${POLICY:-LeastConnections}",
+          "Granary.Health.Path": "/healthz",
+          "Granary.Health.IntervalMs": "2000",
+          "Granary.Health.TimeoutMs": "1000",
+          "Granary.Health.Rise": "2",
+          "Granary.Health.Fall": "3",
+          "Granary.Outlier.ConsecutiveFailures": "5",
+          "Granary.Outlier.BaseEjectionMs": "30000"
+        },
+        "HttpRequest": { "ActivityTimeout": "00:01:00" },
+        "Destinations": {
+${DESTINATIONS%$'\n'}
+        }
+      }
+    }
+  }
+}
+EOF
+
+# ---- start everything -------------------------------------------------------------------------
+echo "Starting 1 silo, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
+
+start silo "http://127.0.0.1:$SILO_HTTP_PORT/healthz" "$SILO_DLL" \
+  "--Granary:Silo:GrainPort=$SILO_GRAIN_PORT" "--Granary:Silo:HttpPort=$SILO_HTTP_PORT"
+
+BACKEND_URLS=()
+for ((i = 1; i <= BACKENDS; i++)); do
+  port=$((BACKEND_BASE_PORT + i - 1))
+  latency="${LATENCY[i - 1]:-0}"
+  latency="${latency:-0}"
+  start "b$i" "http://127.0.0.1:$port/healthz" "$BACKEND_DLL" --port "$port" --id "b$i" --latency-ms "$latency"
+  BACKEND_URLS+=("http://127.0.0.1:$port  (b$i, +${latency} ms)")
+done
+
+# Wait for the silo and the backends before the gateways, so their first health probes succeed.
+wait_healthy
+
+GATEWAY_URLS=()
+for ((i = 0; i < GATEWAYS; i++)); do
+  port=$((GATEWAY_BASE_PORT + i))
+  args=(
+    --urls "http://127.0.0.1:$port"
+    "--Granary:Client:Silos:0=127.0.0.1:$SILO_GRAIN_PORT"
+    "--Granary:Gateway:Id=gw$((i + 1))"
+    "--Granary:Gateway:ProxyConfigFile=$PROXY_FILE"
+  )
+  start "gw$((i + 1))" "http://127.0.0.1:$port/healthz" "$GATEWAY_DLL" "${args[@]}"
+  GATEWAY_URLS+=("http://127.0.0.1:$port")
+done
+
+wait_healthy
+
+{
+  echo "GRANARY_GATEWAYS=$(IFS=','; echo "${GATEWAY_URLS[*]}")"
+  echo "GRANARY_SILO_HTTP=http://127.0.0.1:$SILO_HTTP_PORT"
+} >"$STATE_FILE"
+
+SILO="http://127.0.0.1:$SILO_HTTP_PORT"
+cat <<EOF
+
+Granary is running (logs in .run/logs/). Ctrl-C stops everything.
+
+  Gateways:   ${GATEWAY_URLS[*]}
+  Silo:       $SILO/healthz  $SILO/metrics  $SILO/clients  $SILO/api/backends  $SILO/api/clients
+              grain port 127.0.0.1:$SILO_GRAIN_PORT
+  Backends:
+$(printf '              %s\n' "${BACKEND_URLS[@]}")
+
+  Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
+        ./run.sh demo        (in another shell: Mandelbrot through the gateways)
+EOF
+
+# ---- foreground: wait for a signal; report a child that dies and keep the others running --------
+# (stopping a backend by hand is a legitimate experiment: the gateways should eject it.)
+while :; do
+  for ((i = 0; i < ${#PIDS[@]}; i++)); do
+    if [[ -n "${PIDS[i]}" ]] && ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+      rc=0
+      wait "${PIDS[i]}" 2>/dev/null || rc=$?
+      echo "run.sh: ${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running. Last lines of .run/logs/${NAMES[i]}.log:" >&2
+      tail -n 5 "$LOG_DIR/${NAMES[i]}.log" | sed 's/^/    /' >&2 || true
+      PIDS[i]=""
+    fi
+  done
+  sleep 1 &
+  wait $! || true
+done
