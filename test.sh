@@ -17,18 +17,16 @@ dotnet test Orleans.sln -c Release --no-build -nologo -m:1 \
   --logger "console;verbosity=normal" --results-directory "$log_dir" "$@" \
   2>&1 | tee "$log_dir/dotnet-test.log" || status=$?
 
-# One closing line for the whole run: sum the per-assembly summaries.
+# One closing line for the whole run: sum the per-assembly summaries
+# ("Total tests: N" followed by "Passed: N", "Failed: N", "Skipped: N").
 awk '
-  /^(Passed|Failed)!/ {
-    for (i = 1; i <= NF; i++) {
-      if ($i == "Failed:")  f += $(i+1) + 0
-      if ($i == "Passed:")  p += $(i+1) + 0
-      if ($i == "Skipped:") s += $(i+1) + 0
-    }
-    seen = 1
-  }
+  /^Total tests: [0-9]+/ { seen = 1 }
+  /^[[:space:]]+Passed: [0-9]+$/  { p += $2 }
+  /^[[:space:]]+Failed: [0-9]+$/  { f += $2 }
+  /^[[:space:]]+Skipped: [0-9]+$/ { s += $2 }
   END {
     if (!seen) { print "no test summary found"; exit 1 }
     printf "%d passed, %d failed, %d skipped\n", p, f, s
+    if (f > 0) exit 1
   }' "$log_dir/dotnet-test.log" || status=1
 exit "$status"

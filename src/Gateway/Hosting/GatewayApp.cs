@@ -49,14 +49,7 @@ internal static class GatewayApp
 
         if (useGrainClient)
         {
-            services.AddGranaryClient(o =>
-            {
-                // Binding appends to a list that already has items: a configured silo list replaces the default one.
-                var section = config.GetSection("Granary:Client");
-                if (section.GetSection(nameof(ClientOptions.Silos)).GetChildren().Any())
-                    o.Silos.Clear();
-                section.Bind(o);
-            });
+            services.AddGranaryClient(o => config.GetSection("Granary:Client").Bind(o));
             foreach (var descriptor in GrainDescriptors.All)
                 services.AddGrainInterface(descriptor);
         }

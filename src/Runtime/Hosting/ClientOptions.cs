@@ -5,8 +5,18 @@ namespace Granary.Runtime.Hosting;
 /// <summary>Options of a grain client, as used by gateways (configuration section <c>Granary:Client</c>).</summary>
 public sealed class ClientOptions
 {
-    /// <summary>Silo grain endpoints, <c>host:port</c>; default <c>["127.0.0.1:11111"]</c>. With static membership this list is the view.</summary>
-    public List<string> Silos { get; set; } = ["127.0.0.1:11111"];
+    /// <summary>The silo used when <see cref="Silos"/> is empty: the local profile's first silo.</summary>
+    public const string DefaultSilo = "127.0.0.1:11111";
+
+    /// <summary>
+    /// Silo grain endpoints, <c>host:port</c>; empty (the default) means <see cref="DefaultSilo"/>.
+    /// With static membership this list is the view. Empty by default so that configuration
+    /// binding, which appends to a list, replaces the default rather than adding to it.
+    /// </summary>
+    public List<string> Silos { get; set; } = [];
+
+    /// <summary>The silos to use: <see cref="Silos"/>, or <see cref="DefaultSilo"/> when it is empty.</summary>
+    public IReadOnlyList<string> ResolvedSilos => Silos.Count == 0 ? [DefaultSilo] : Silos;
 
     /// <summary>Per-call deadline, ms; default 2000. A call not answered in time fails with <see cref="TimeoutException"/>.</summary>
     public int CallTimeoutMs { get; set; } = 2000;
@@ -23,7 +33,6 @@ public sealed class ClientOptions
     /// <summary>Checks the values; returns the problems, each naming the property and its limit.</summary>
     public IEnumerable<string> Validate()
     {
-        if (Silos.Count == 0) yield return $"{nameof(Silos)} must list at least one silo endpoint.";
         if (CallTimeoutMs < 1) yield return $"{nameof(CallTimeoutMs)} must be positive, got {CallTimeoutMs}.";
         if (MaxFrameBytes is < 1024 or > 64 * 1024 * 1024) yield return $"{nameof(MaxFrameBytes)} must be 1024–67108864, got {MaxFrameBytes}.";
         if (ReconnectMinDelayMs < 1 || ReconnectMaxDelayMs < ReconnectMinDelayMs)

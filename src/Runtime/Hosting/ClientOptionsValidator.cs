@@ -8,7 +8,7 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
     public ValidateOptionsResult Validate(string? name, ClientOptions options)
     {
         var problems = options.Validate().ToList();
-        foreach (var silo in options.Silos)
+        foreach (var silo in options.ResolvedSilos)
         {
             try
             {

@@ -38,7 +38,7 @@ public static class ClientServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new GrainInterfaceRegistry(sp.GetServices<GrainInterfaceDescriptor>().Distinct()));
-        services.TryAddSingleton<IMembershipViewProvider>(sp => new StaticMembershipViewProvider(sp.GetRequiredService<IOptions<ClientOptions>>().Value.Silos));
+        services.TryAddSingleton<IMembershipViewProvider>(sp => new StaticMembershipViewProvider(sp.GetRequiredService<IOptions<ClientOptions>>().Value.ResolvedSilos));
         services.TryAddSingleton(sp => new ClusterClient(
             sp.GetRequiredService<GrainInterfaceRegistry>(),
             sp.GetRequiredService<IMembershipViewProvider>(),
