@@ -111,6 +111,11 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 col() { # target column
   for r in $(seq 1 "$rounds"); do echo "${results[$1,$r]}" | awk -v c="$2" '{print $c}'; done | median
 }
+# Proof that the Granary side consulted grains rather than deciding locally.
+metric_sum() { curl -fsS "$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" { s += $NF } END { printf "%.0f", s }'; }
+grain_calls=$(metric_sum "http://127.0.0.1:$GRANARY" granary_client_calls_total)
+fallbacks=$(metric_sum "http://127.0.0.1:$GRANARY" granary_gateway_fallback_decisions_total)
+rate_limited=$(metric_sum "http://127.0.0.1:$GRANARY" granary_gateway_rate_limited_total)
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
 report="bench/results/compare-yarp-$stamp.md"
 {
@@ -126,6 +131,8 @@ report="bench/results/compare-yarp-$stamp.md"
   done
   echo
   awk -v g="$(col granary 1)" -v y="$(col yarp 1)" 'BEGIN { printf "Throughput ratio Granary/YARP: %.2f\n", g / y }'
+  echo
+  echo "Granary gateway over the whole run: $grain_calls grain calls sent, $fallbacks local-fallback decisions, $rate_limited rate-limited."
   echo
   echo "Per round (req/s p50_ms p99_ms non2xx):"
   for r in $(seq 1 "$rounds"); do echo "- round $r: yarp ${results[yarp,$r]}; granary ${results[granary,$r]}"; done

@@ -27,7 +27,10 @@ Console.CancelKeyPress += (_, e) =>
     cts.Cancel();
 };
 
-var console = AnsiConsole.Console;
+// Plain text when piped or redirected (logs, CI), colours on a terminal.
+var console = Console.IsOutputRedirected
+    ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No })
+    : AnsiConsole.Console;
 var tiles = TileJob.Plan(options).Count;
 console.MarkupLine(
     $"Rendering [bold]{options.Width}x{options.Height}[/] in [bold]{tiles}[/] tiles of {options.Tile} px, iter {options.Iterations}, " +
