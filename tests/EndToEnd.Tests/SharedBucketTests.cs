@@ -5,7 +5,7 @@ using Granary.EndToEnd.Tests.Infrastructure;
 namespace Granary.EndToEnd.Tests;
 
 /// <summary>Two gateways spend from one client's token bucket, held by one client grain.</summary>
-public sealed class SharedBucketTests
+public sealed class SharedBucketTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task TwoGateways_HammeredFor2s_AdmitAboutCapacityPlusRefillNotTwice()
@@ -19,6 +19,7 @@ public sealed class SharedBucketTests
         var elapsedS = sw.Elapsed.TotalSeconds;
 
         var admitted = result.Count(200);
+        output.WriteLine($"capacity 20, 1 token/s, {elapsedS:0.00} s through 2 gateways: {admitted} admitted, {result.Count(429)} rejected");
         // Capacity 20 plus 1 token/s over the run; two independent buckets would admit about 44.
         Assert.True(admitted >= 20, $"admitted {admitted}: {result}\n{cluster.Logs()}");
         Assert.True(admitted <= 20 + Math.Ceiling(elapsedS) + 1, $"admitted {admitted} in {elapsedS:0.00} s: {result}");
