@@ -7,6 +7,18 @@ cd "$(dirname "$0")"
 log_dir=artifacts/test-logs
 mkdir -p "$log_dir"
 
+# A private PostgreSQL server for the tests that need one (membership, storage, registry, faults):
+# a free port, a temporary data directory, stopped when the run ends. Tests never skip for want of it.
+pg_dir=$(mktemp -d /tmp/granary-test-pg.XXXXXX)
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)))
+cleanup_pg() { deploy/pg-local.sh stop "$pg_dir/data" || true; rm -rf "$pg_dir"; }
+trap cleanup_pg EXIT
+echo "==> Starting PostgreSQL on 127.0.0.1:$pg_port"
+export GRANARY_TEST_PG
+GRANARY_TEST_PG=$(deploy/pg-local.sh start "$pg_dir/data" "$pg_port")
+export GRANARY_TEST_PG_DIR="$pg_dir/data"
+
 echo "==> Building (Release)"
 dotnet build Orleans.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
