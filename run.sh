@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Granary local profile: builds once (Release), then runs 1 silo, N gateways and N demo backends
-# on 127.0.0.1 in the foreground until Ctrl-C / SIGTERM. `./run.sh demo` renders a Mandelbrot
-# image through the running gateways. `./run.sh --help` for the options.
+# on 127.0.0.1 in the foreground until Ctrl-C / SIGTERM. `./run.sh --silos N` runs N silos on a
+# private PostgreSQL server instead (membership, grain state, client registry), so a silo can be
+# killed by hand. `./run.sh demo` renders a Mandelbrot image through the running gateways.
+# `./run.sh --help` for the options.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +19,11 @@ GATEWAY_BASE_PORT=8080
 BACKEND_BASE_PORT=5001
 HEALTH_DEADLINE_S=30
 STOP_GRACE_S=10
+# --silos: the private PostgreSQL server's data directory (kept between runs: grain state and client
+# limits survive a restart of the cluster; delete it for a clean slate) and its first candidate port.
+PG_DIR="$RUN_DIR/pg"
+PG_BASE_PORT=25433
+PG_SCRIPT="$ROOT/deploy/pg-local.sh"
 
 usage() {
   cat <<'EOF'
@@ -25,6 +32,10 @@ Usage:
   ./run.sh demo [options]     render a Mandelbrot image through the running gateways
 
 Cluster options:
+  --silos N                   N silos (1..10) on a private PostgreSQL server (membership, grain
+                              state, client registry): grain ports 11111, 11112, ..., HTTP 9090,
+                              9091, ...; kill one (its pid is printed) and watch the others take
+                              over. Without --silos: one silo, everything in memory.
   --gateways N                gateways on ports 8080, 8081, ... (default 2)
   --backends N                demo backends b1..bN on ports 5001, 5002, ... (default 3)
   --backend-latency-ms a,b,c  fixed latency added by each backend, ms (missing entries 0)
@@ -34,8 +45,10 @@ Cluster options:
   --no-build                  skip `dotnet build -c Release Orleans.sln`
   -h, --help                  this text
 
-  Ports: silo grain port 11111, silo HTTP 9090 (/healthz /metrics /clients /api/...).
+  Ports: silo grain port 11111 (+i), silo HTTP 9090 (+i) (/healthz /metrics /clients /api/...).
   Logs: .run/logs/<name>.log. Ctrl-C or SIGTERM stops every process started here.
+  With --silos: PostgreSQL (deploy/pg-local.sh, installed if missing) keeps its data in .run/pg
+  (delete it for a clean slate), listens on a free port from 25433 on, and stops with the cluster.
 
 Demo options (everything else is passed to the demo client; see `./run.sh demo --help`):
   --rate-limit CAP,RATE       set the demo client's limits on the silo first
@@ -46,6 +59,7 @@ Demo options (everything else is passed to the demo client; see `./run.sh demo -
 
 Examples:
   ./run.sh --backends 3 --backend-latency-ms 0,0,50 --policy LeastConnections
+  ./run.sh --silos 3                                 (then: kill <pid of a silo>, see the banner)
   curl -i -H 'X-Client-ID: me' http://127.0.0.1:8080/
   ./run.sh demo --rate-limit 40,20 --concurrency 32
 EOF
@@ -136,8 +150,11 @@ BACKENDS=3
 LATENCIES=""
 POLICY=""
 BUILD=1
+SILOS=""   # empty: one in-memory silo (the default profile); N: N silos on PostgreSQL
 while (($#)); do
   case "$1" in
+    --silos) [[ $# -ge 2 ]] || die "--silos needs a value"; SILOS="$2"; shift 2 ;;
+    --silos=*) SILOS="${1#*=}"; shift ;;
     --gateways) [[ $# -ge 2 ]] || die "--gateways needs a value"; GATEWAYS="$2"; shift 2 ;;
     --gateways=*) GATEWAYS="${1#*=}"; shift ;;
     --backends) [[ $# -ge 2 ]] || die "--backends needs a value"; BACKENDS="$2"; shift 2 ;;
@@ -153,6 +170,13 @@ while (($#)); do
 done
 
 { is_uint "$GATEWAYS" && ((GATEWAYS >= 1 && GATEWAYS <= 20)); } || die "--gateways must be 1..20, got '$GATEWAYS'"
+[[ -z "$SILOS" ]] || { is_uint "$SILOS" && ((SILOS >= 1 && SILOS <= 10)); } || die "--silos must be 1..10, got '$SILOS'"
+USE_PG=0
+SILO_COUNT=1
+if [[ -n "$SILOS" ]]; then
+  USE_PG=1
+  SILO_COUNT=$((10#$SILOS))
+fi
 { is_uint "$BACKENDS" && ((BACKENDS >= 1 && BACKENDS <= 50)); } || die "--backends must be 1..50, got '$BACKENDS'"
 [[ -z "$POLICY" || "$POLICY" =~ ^[A-Za-z0-9]+$ ]] || die "--policy must be a policy name, got '$POLICY'"
 LATENCY=()
@@ -166,9 +190,11 @@ fi
 
 need dotnet
 need curl
+((USE_PG == 0)) || [[ -x "$PG_SCRIPT" ]] || die "$PG_SCRIPT not found or not executable."
 
 # Every port this profile needs must be free before anything starts.
-PORTS=("$SILO_GRAIN_PORT" "$SILO_HTTP_PORT")
+PORTS=()
+for ((i = 0; i < SILO_COUNT; i++)); do PORTS+=($((SILO_GRAIN_PORT + i)) $((SILO_HTTP_PORT + i))); done
 for ((i = 0; i < GATEWAYS; i++)); do PORTS+=($((GATEWAY_BASE_PORT + i))); done
 for ((i = 0; i < BACKENDS; i++)); do PORTS+=($((BACKEND_BASE_PORT + i))); done
 busy=()
@@ -202,6 +228,7 @@ rm -f "$STATE_FILE"
 NAMES=()   # name of each child, same index as PIDS
 PIDS=()
 HEALTH=()  # /healthz URL of each child
+CMDS=()    # command line of each child (shell-quoted), to restart one by hand
 STOPPING=0
 
 # stop_some NAME_REGEX: SIGTERM the matching children, wait up to STOP_GRACE_S, then SIGKILL.
@@ -236,11 +263,23 @@ stop_some() {
   done
 }
 
-# Gateways first (they drain and hand their final in-flight reports to the silo), then the rest.
+# Gateways first (they drain and hand their final in-flight reports to the silo), then the silos
+# (they flush grain state and leave membership), then the backends, then PostgreSQL.
 stop_all() {
   stop_some '^gw'
+  stop_some '^silo'
   stop_some '.'
+  stop_pg
   rm -f "$STATE_FILE"
+}
+
+PG_STARTED=0
+stop_pg() {
+  if ((PG_STARTED)); then
+    PG_STARTED=0
+    echo "  stopping PostgreSQL ($PG_DIR)"
+    "$PG_SCRIPT" stop "$PG_DIR" || echo "run.sh: could not stop PostgreSQL in $PG_DIR; stop it with: $PG_SCRIPT stop $PG_DIR" >&2
+  fi
 }
 
 on_signal() {
@@ -258,7 +297,7 @@ on_exit() {
   local rc=$?
   ((STOPPING)) && return
   STOPPING=1
-  if ((${#PIDS[@]})); then
+  if ((${#PIDS[@]} || PG_STARTED)); then
     echo "Stopping ..." >&2
     stop_all
   fi
@@ -278,6 +317,24 @@ start() {
   NAMES+=("$name")
   PIDS+=("$!")
   HEALTH+=("$health")
+  CMDS+=("$(printf '%q ' dotnet "$dll" "$@")")
+}
+
+# --silos: starts the private PostgreSQL server on the first free port from PG_BASE_PORT; sets PG_CONN.
+start_pg() {
+  local port=$PG_BASE_PORT
+  while port_busy "$port"; do
+    port=$((port + 1))
+    ((port < PG_BASE_PORT + 100)) || die "no free port for PostgreSQL in $PG_BASE_PORT..$((PG_BASE_PORT + 99))."
+  done
+  # A server left behind by a run that was killed (SIGKILL skips the cleanup) still owns the data directory.
+  if [[ -f "$PG_DIR/postmaster.pid" ]]; then
+    "$PG_SCRIPT" stop "$PG_DIR" >/dev/null 2>&1 || true
+  fi
+  echo "Starting PostgreSQL on 127.0.0.1:$port (data in .run/pg) ..."
+  PG_STARTED=1
+  PG_CONN="$("$PG_SCRIPT" start "$PG_DIR" "$port")" || die "could not start PostgreSQL (log: $PG_DIR/server.log)."
+  [[ -n "$PG_CONN" ]] || die "deploy/pg-local.sh printed no connection string."
 }
 
 # Waits until every started process answers its /healthz with 2xx (deadline per process).
@@ -343,10 +400,25 @@ ${DESTINATIONS%$'\n'}
 EOF
 
 # ---- start everything -------------------------------------------------------------------------
-echo "Starting 1 silo, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
+PG_CONN=""
+SILO_NAMES=()
+SILO_PIDS=()
+if ((USE_PG)); then
+  start_pg
+  echo "Starting $SILO_COUNT silo(s) on PostgreSQL, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
+  for ((i = 0; i < SILO_COUNT; i++)); do
+    start "silo$((i + 1))" "http://127.0.0.1:$((SILO_HTTP_PORT + i))/healthz" "$SILO_DLL" \
+      "--Granary:Silo:GrainPort=$((SILO_GRAIN_PORT + i))" "--Granary:Silo:HttpPort=$((SILO_HTTP_PORT + i))" \
+      "--Granary:PostgreSql:ConnectionString=$PG_CONN"
+    SILO_NAMES+=("silo$((i + 1))")
+    SILO_PIDS+=("${PIDS[-1]}")
+  done
+else
+  echo "Starting 1 silo, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
 
-start silo "http://127.0.0.1:$SILO_HTTP_PORT/healthz" "$SILO_DLL" \
-  "--Granary:Silo:GrainPort=$SILO_GRAIN_PORT" "--Granary:Silo:HttpPort=$SILO_HTTP_PORT"
+  start silo "http://127.0.0.1:$SILO_HTTP_PORT/healthz" "$SILO_DLL" \
+    "--Granary:Silo:GrainPort=$SILO_GRAIN_PORT" "--Granary:Silo:HttpPort=$SILO_HTTP_PORT"
+fi
 
 BACKEND_URLS=()
 for ((i = 1; i <= BACKENDS; i++)); do
@@ -365,10 +437,15 @@ for ((i = 0; i < GATEWAYS; i++)); do
   port=$((GATEWAY_BASE_PORT + i))
   args=(
     --urls "http://127.0.0.1:$port"
-    "--Granary:Client:Silos:0=127.0.0.1:$SILO_GRAIN_PORT"
     "--Granary:Gateway:Id=gw$((i + 1))"
     "--Granary:Gateway:ProxyConfigFile=$PROXY_FILE"
   )
+  if ((USE_PG)); then
+    # The gateways learn the live silos from the membership table.
+    args+=("--Granary:PostgreSql:ConnectionString=$PG_CONN")
+  else
+    args+=("--Granary:Client:Silos:0=127.0.0.1:$SILO_GRAIN_PORT")
+  fi
   start "gw$((i + 1))" "http://127.0.0.1:$port/healthz" "$GATEWAY_DLL" "${args[@]}"
   GATEWAY_URLS+=("http://127.0.0.1:$port")
 done
@@ -381,7 +458,32 @@ wait_healthy
 } >"$STATE_FILE"
 
 SILO="http://127.0.0.1:$SILO_HTTP_PORT"
-cat <<EOF
+if ((USE_PG)); then
+  SILO_LINES=()
+  for ((i = 0; i < SILO_COUNT; i++)); do
+    SILO_LINES+=("$(printf '%-6s pid %-7s http://127.0.0.1:%s  grain port 127.0.0.1:%s   kill it: kill -9 %s' \
+      "${SILO_NAMES[i]}" "${SILO_PIDS[i]}" $((SILO_HTTP_PORT + i)) $((SILO_GRAIN_PORT + i)) "${SILO_PIDS[i]}")")
+  done
+  cat <<EOF
+
+Granary is running on PostgreSQL (logs in .run/logs/). Ctrl-C stops everything.
+
+  Gateways:   ${GATEWAY_URLS[*]}
+  Silos:      each serves /healthz /metrics /clients /api/backends /api/clients
+$(printf '              %s\n' "${SILO_LINES[@]}")
+  PostgreSQL: $PG_CONN
+              data .run/pg (kept between runs), log .run/pg/server.log
+  Backends:
+$(printf '              %s\n' "${BACKEND_URLS[@]}")
+
+  Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
+        ./run.sh demo        (in another shell: Mandelbrot through the gateways)
+  Failover: kill -9 one silo's pid (above). Within about 5 s a live silo declares it Dead, its
+        grains re-activate on the others and the gateways route to them. \`kill <pid>\` (SIGTERM)
+        makes it leave gracefully instead. Run ./run.sh demo meanwhile: requests keep succeeding.
+EOF
+else
+  cat <<EOF
 
 Granary is running (logs in .run/logs/). Ctrl-C stops everything.
 
@@ -394,6 +496,7 @@ $(printf '              %s\n' "${BACKEND_URLS[@]}")
   Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
         ./run.sh demo        (in another shell: Mandelbrot through the gateways)
 EOF
+fi
 
 # ---- foreground: wait for a signal; report a child that dies and keep the others running --------
 # (stopping a backend by hand is a legitimate experiment: the gateways should eject it.)
@@ -404,6 +507,10 @@ while :; do
       wait "${PIDS[i]}" 2>/dev/null || rc=$?
       echo "run.sh: ${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running. Last lines of .run/logs/${NAMES[i]}.log:" >&2
       tail -n 5 "$LOG_DIR/${NAMES[i]}.log" | sed 's/^/    /' >&2 || true
+      if ((USE_PG)) && [[ "${NAMES[i]}" == silo* ]]; then
+        echo "    The other silos take over its grains. To bring it back (a new generation), in another shell:" >&2
+        echo "    ${CMDS[i]}>>$LOG_DIR/${NAMES[i]}.log 2>&1" >&2
+      fi
       PIDS[i]=""
     fi
   done

@@ -10,6 +10,7 @@ mkdir -p "$log_dir"
 # A private PostgreSQL server for the tests that need one (membership, storage, registry, faults):
 # a free port, a temporary data directory, stopped when the run ends. Tests never skip for want of it.
 pg_dir=$(mktemp -d /tmp/granary-test-pg.XXXXXX)
+chmod 755 "$pg_dir" # the server runs as the postgres user, which must reach $pg_dir/data
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
   || echo $((20000 + RANDOM % 20000)))
 cleanup_pg() { deploy/pg-local.sh stop "$pg_dir/data" || true; rm -rf "$pg_dir"; }

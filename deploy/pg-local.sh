@@ -37,7 +37,11 @@ case "$cmd" in
     ensure_installed
     initdb=$(find_bin initdb); pg_ctl=$(find_bin pg_ctl)
     mkdir -p "$dir"
-    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir" && chmod 700 "$dir"
+    if [[ $(id -u) -eq 0 ]]; then
+      chown postgres:postgres "$dir" && chmod 700 "$dir"
+      runuser -u postgres -- test -w "$dir" || {
+        echo "pg-local: the postgres user cannot reach $dir; every folder above it must be searchable (chmod 755)" >&2; exit 1; }
+    fi
     if [[ ! -f "$dir/PG_VERSION" ]]; then
       as_pg "$initdb" -D "$dir" -A trust -U postgres --no-sync -E UTF8 >"$dir.initdb.log" 2>&1 \
         || { cat "$dir.initdb.log" >&2; exit 1; }

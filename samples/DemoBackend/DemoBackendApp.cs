@@ -18,7 +18,7 @@ public static class DemoBackendApp
     /// <summary>Largest iteration count.</summary>
     public const int MaxIterations = 10_000;
 
-    /// <summary>Builds (does not start) the application listening on 127.0.0.1:<c>options.Port</c>.</summary>
+    /// <summary>Builds (does not start) the application listening on <c>options.Host</c>:<c>options.Port</c> (default 127.0.0.1).</summary>
     public static WebApplication Build(DemoBackendOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +29,7 @@ public static class DemoBackendApp
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, options.Port);
+            k.Listen(DemoBackendOptions.ParseHost(options.Host), options.Port);
             k.AddServerHeader = false;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DemoJsonContext.Default));

@@ -7,7 +7,8 @@ if (args.Any(a => a is "-h" or "--help"))
         Every response carries X-Backend-Id.
 
         Options:
-          --port N          port on 127.0.0.1 (default 5001; 0 = any free port)
+          --host ADDRESS    bind address (default 127.0.0.1; 0.0.0.0 or * = all interfaces, e.g. in a container)
+          --port N          port (default 5001; 0 = any free port)
           --id NAME         X-Backend-Id value (default backend-{port})
           --latency-ms N    fixed latency added to every request but /healthz (default 0)
         """);

@@ -1,5 +1,8 @@
 using System.Net;
 using Granary.Grains;
+using Granary.PostgreSql;
+using Granary.PostgreSql.Hosting;
+using Granary.PostgreSql.Membership;
 using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
 using Granary.Silo.Admin;
@@ -14,7 +17,10 @@ namespace Granary.Silo;
 /// <c>--Granary:Silo:GrainPort=11112</c>, environment <c>Granary__Silo__GrainPort=11112</c>):
 /// <c>Granary:Silo:*</c> (<see cref="SiloOptions"/>: Host, GrainPort, Generation, …),
 /// <c>Granary:Silo:HttpPort</c> (default 9090), <c>Granary:RateLimit:DefaultCapacity</c> and
-/// <c>Granary:RateLimit:DefaultRatePerSec</c> (limits of unregistered clients).
+/// <c>Granary:RateLimit:DefaultRatePerSec</c> (limits of unregistered clients),
+/// <c>Granary:PostgreSql:ConnectionString</c> (when set: grain state and client registry in PostgreSQL,
+/// schema migrated at start-up, cluster membership in PostgreSQL under <c>Granary:ClusterId</c>
+/// (default <c>granary</c>); unset: in memory).
 /// </summary>
 internal static class SiloApp
 {
@@ -41,7 +47,19 @@ internal static class SiloApp
             throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", problems));
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        builder.Services.AddGranarySilo(o => siloSection.Bind(o));
+        // PostgreSQL grain storage + client registry + schema migrations (issue 3). Must come BEFORE
+        // AddGranarySilo/AddGranaryGrains: the migration service has to be the first hosted service.
+        if (builder.Configuration[PostgreSqlDefaults.ConnectionStringKey] is { Length: > 0 } postgres)
+            builder.Services.AddGranaryPostgreSqlStorage(postgres);
+        // [pg-membership] Cluster membership in PostgreSQL (cluster Granary:ClusterId, default "granary") when the connection string is set.
+        if (builder.Configuration[PostgreSqlDefaults.ConnectionStringKey] is { Length: > 0 } membershipDb)
+            builder.Services.AddGranaryPostgreSqlMembership(membershipDb, ClusterId(builder.Configuration));
+        // [pg-membership] The HTTP port is advertised in the membership table (dashboard reaches every silo).
+        builder.Services.AddGranarySilo(o =>
+        {
+            siloSection.Bind(o);
+            o.HttpPort ??= httpOptions.HttpPort;
+        });
         builder.Services.AddGranaryGrains(o => builder.Configuration.GetSection(RateLimitSection).Bind(o));
         builder.Services.AddPrometheusMetrics();
         builder.Services.ConfigureHttpJsonOptions(o => SiloJson.Configure(o.SerializerOptions));
@@ -64,6 +82,10 @@ internal static class SiloApp
         app.MapSiloEndpoints();
         return app;
     }
+
+    /// <summary>[pg-membership] The cluster id: <c>Granary:ClusterId</c>, default <c>granary</c>.</summary>
+    public static string ClusterId(IConfiguration configuration) =>
+        configuration[PostgreSqlMembershipDefaults.ClusterIdKey] is { Length: > 0 } id ? id : PostgreSqlMembershipDefaults.DefaultClusterId;
 
     /// <summary>The HTTP bind address for a <see cref="SiloOptions.Host"/> (same forms the grain port accepts); null when invalid.</summary>
     public static IPAddress? ParseHost(string host) => host switch

@@ -5,6 +5,8 @@ using Granary.Gateway.Errors;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.RateLimiting;
 using Granary.Grains.Contracts;
+using Granary.PostgreSql;
+using Granary.PostgreSql.Membership;
 using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +15,8 @@ namespace Granary.Gateway.Hosting;
 
 /// <summary>
 /// Builds the gateway: YARP from the <c>ReverseProxy</c> section, the grain client from
-/// <c>Granary:Client</c>, rate limiting and grain-backed balancing in the proxy pipeline,
+/// <c>Granary:Client</c> (silo list from the PostgreSQL membership table of cluster
+/// <c>Granary:ClusterId</c> when <c>Granary:PostgreSql:ConnectionString</c> is set), rate limiting and grain-backed balancing in the proxy pipeline,
 /// <c>/healthz</c>, <c>/metrics</c>, JSON errors and graceful shutdown.
 /// </summary>
 internal static class GatewayApp
@@ -49,6 +52,13 @@ internal static class GatewayApp
 
         if (useGrainClient)
         {
+            // [pg-membership] With PostgreSQL the silos come from the membership table (Granary:Client:Silos is ignored);
+            // the view follows NOTIFY, polls every 2 s, and the last view is kept while the database is down.
+            if (config[PostgreSqlDefaults.ConnectionStringKey] is { Length: > 0 } postgres)
+            {
+                var clusterId = config[PostgreSqlMembershipDefaults.ClusterIdKey] is { Length: > 0 } id ? id : PostgreSqlMembershipDefaults.DefaultClusterId;
+                services.AddGranaryPostgreSqlMembershipClient(postgres, clusterId);
+            }
             services.AddGranaryClient(o => config.GetSection("Granary:Client").Bind(o));
             foreach (var descriptor in GrainDescriptors.All)
                 services.AddGrainInterface(descriptor);

@@ -122,6 +122,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     public ValueTask<CallOutcome> RunInline(ushort methodId, ReadOnlyMemory<byte> arguments, IBufferWriter<byte> result)
     {
         ValueTask<CallOutcome> pending;
+        var stamp = BeginTurn();
         try
         {
             pending = InvokeGrainAsync(methodId, arguments, result);
@@ -134,13 +135,14 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         if (pending.IsCompletedSuccessfully)
         {
             var outcome = pending.Result;
+            EndTurn(stamp);
             ExitInline();
             return new ValueTask<CallOutcome>(outcome);
         }
-        return AwaitInlineAsync(pending);
+        return AwaitInlineAsync(pending, stamp);
     }
 
-    private async ValueTask<CallOutcome> AwaitInlineAsync(ValueTask<CallOutcome> pending)
+    private async ValueTask<CallOutcome> AwaitInlineAsync(ValueTask<CallOutcome> pending, TurnStamp stamp)
     {
         try
         {
@@ -148,8 +150,20 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         }
         finally
         {
+            EndTurn(stamp);
             ExitInline();
         }
+    }
+
+    /// <summary>Marks the start of a grain turn for the turn log (nothing when the log is off).</summary>
+    internal TurnStamp BeginTurn() =>
+        Catalog.TurnLog is { } log ? new TurnStamp(log.NowMicros(), Catalog.ViewVersion) : default;
+
+    /// <summary>Writes the turn started at <paramref name="stamp"/> to the turn log (nothing when the log is off).</summary>
+    internal void EndTurn(TurnStamp stamp)
+    {
+        if (Catalog.TurnLog is { } log)
+            log.Append(GrainId, Catalog.LocalSiloText, stamp.ViewVersion, stamp.StartMicros, log.NowMicros());
     }
 
     private void ExitInline()
@@ -359,6 +373,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
 
     internal async ValueTask RunPostedAsync(Func<ValueTask> work)
     {
+        var stamp = BeginTurn();
         try
         {
             await work().ConfigureAwait(false);
@@ -367,6 +382,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         {
             CatalogLog.TurnFailed(Catalog.Logger, e, GrainId);
         }
+        EndTurn(stamp);
     }
 
     public void Post(Func<ValueTask> work)

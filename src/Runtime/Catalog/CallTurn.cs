@@ -41,16 +41,29 @@ internal sealed class CallTurn : TurnItem, IValueTaskSource<CallOutcome>
 
     public override ValueTask RunAsync(ActivationData activation)
     {
+        // Queued before the silo fenced itself (lost its lease): it must not run now; the caller goes elsewhere.
+        if (!activation.Catalog.CanServe)
+        {
+            _core.SetResult(CallOutcome.Redirect(null));
+            return ValueTask.CompletedTask;
+        }
+        var stamp = activation.BeginTurn();
         var pending = activation.InvokeGrainAsync(_methodId, _arguments, _result!);
         if (pending.IsCompletedSuccessfully)
         {
+            activation.EndTurn(stamp);
             _core.SetResult(pending.Result);
             return ValueTask.CompletedTask;
         }
-        return AwaitAsync(pending);
+        return AwaitAsync(activation, pending, stamp);
     }
 
-    private async ValueTask AwaitAsync(ValueTask<CallOutcome> pending) => _core.SetResult(await pending.ConfigureAwait(false));
+    private async ValueTask AwaitAsync(ActivationData activation, ValueTask<CallOutcome> pending, TurnStamp stamp)
+    {
+        var outcome = await pending.ConfigureAwait(false);
+        activation.EndTurn(stamp);
+        _core.SetResult(outcome);
+    }
 
     public override void Abandon(CallError error) => _core.SetResult(new CallOutcome(CallOutcomeKind.Error, Error: error));
 

@@ -6,6 +6,7 @@ using Granary.Runtime.Membership;
 using Granary.Runtime.Messaging;
 using Granary.Runtime.Placement;
 using Granary.Runtime.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,13 @@ namespace Granary.Runtime.Catalog;
 /// <summary>
 /// The silo's grain catalog (Orleans: <c>Catalog</c>): the activations this silo hosts, keyed by
 /// grain id, and the entry point of every incoming call. A call is checked for a known grain
-/// type, then for ownership (rendezvous placement over the current membership view: a call for
-/// a grain this silo does not own is redirected, never answered), then runs as a turn of the
-/// grain's single activation, created on first call. Idle activations are collected every
+/// type, then for a valid lease (a fenced silo answers WrongSilo without an owner), then for
+/// ownership (rendezvous placement over the current membership view: a call for a grain this
+/// silo does not own is redirected, never answered), then runs as a turn of the grain's single
+/// activation, created on first call. A call carrying a newer view version than the silo's asks
+/// membership for an early re-read (without waiting for it). On every view change the activations
+/// this silo no longer owns are deactivated (<see cref="DeactivationReason.OwnershipLost"/>), and all
+/// of them when this incarnation is declared Dead. Idle activations are collected every
 /// <see cref="SiloOptions.CollectionIntervalMs"/>; at stop every activation is deactivated.
 /// </summary>
 internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHostedService, IAsyncDisposable
@@ -25,12 +30,14 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
     private readonly Dictionary<string, GrainTypeInfo> _types = new(StringComparer.Ordinal);
     private readonly IMembershipViewProvider _membership;
-    private readonly SiloAddress _self;
+    private readonly ILocalSiloMembership? _local;
+    private readonly SiloAddress _configuredSelf;
     private readonly TimeSpan _collectionInterval;
     private readonly long _idleTimeoutTimestamp;
     private readonly CancellationTokenSource _shutdown = new();
     private ITimer? _collector;
     private ViewCache _viewCache = new(MembershipView.Empty);
+    private SiloText _selfText;
     private volatile bool _stopping;
     private int _stopped;
 
@@ -46,9 +53,13 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     {
         Services = services;
         _membership = membership;
-        _self = localSilo.SiloAddress;
+        _local = services.GetService<ILocalSiloMembership>();
+        _configuredSelf = localSilo.SiloAddress;
+        _selfText = new SiloText(_configuredSelf);
         TimeProvider = timeProvider;
         Logger = logger;
+        if (options.Value.TurnLogPath is { Length: > 0 } turnLogPath)
+            TurnLog = new TurnLog(turnLogPath, timeProvider, logger);
         _collectionInterval = TimeSpan.FromMilliseconds(options.Value.CollectionIntervalMs);
         _idleTimeoutTimestamp = options.Value.IdleTimeoutMs * timeProvider.TimestampFrequency / 1000;
         foreach (var registration in grainClasses)
@@ -60,6 +71,8 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
             _types[registration.GrainType] = new GrainTypeInfo(descriptor, registration.GrainClass);
         }
         _membership.ViewChanged += OnViewChanged;
+        if (_local is not null)
+            _local.OwnershipRevoked += OnOwnershipRevoked;
     }
 
     internal IServiceProvider Services { get; }
@@ -71,8 +84,27 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     /// <summary>Canceled when the host's stop deadline passes; given to OnActivateAsync, OnDeactivateAsync and timer callbacks.</summary>
     internal CancellationToken ShutdownToken => _shutdown.Token;
 
-    /// <summary>This silo's address.</summary>
-    internal SiloAddress LocalSilo => _self;
+    /// <summary>This silo's current incarnation (a new generation after a rejoin).</summary>
+    internal SiloAddress LocalSilo => _local?.Self ?? _configuredSelf;
+
+    /// <summary>True when this silo holds a valid lease and may serve grains (see <see cref="ILocalSiloMembership.CanServe"/>).</summary>
+    internal bool CanServe => _local?.CanServe ?? true;
+
+    /// <summary>The per-turn log, or null when <see cref="SiloOptions.TurnLogPath"/> is not set.</summary>
+    internal TurnLog? TurnLog { get; }
+
+    /// <summary><see cref="LocalSilo"/> rendered once per incarnation, for the turn log.</summary>
+    internal string LocalSiloText
+    {
+        get
+        {
+            var self = LocalSilo;
+            var text = _selfText;
+            if (!ReferenceEquals(text.Silo, self))
+                _selfText = text = new SiloText(self);
+            return text.Text;
+        }
+    }
 
     public long ViewVersion => _membership.Current.Version;
 
@@ -100,14 +132,33 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
             if (_stopping)
                 return new(ShuttingDown());
             if (!_types.TryGetValue(grainId.Type, out var type))
-                return new(CallOutcome.Failed("unknown_grain_type", $"Grain type '{grainId.Type}' is not hosted by silo {_self}."));
-            var owner = SelectOwner(grainId);
-            if (owner != _self)
+                return new(CallOutcome.Failed("unknown_grain_type", $"Grain type '{grainId.Type}' is not hosted by silo {LocalSilo}."));
+            var view = _membership.Current;
+            if (callerViewVersion > view.Version)
+                _local?.RequestRefresh();
+            // Fenced (no valid lease): serve nothing, name no owner; the caller re-reads its view.
+            if (!CanServe)
+                return new(CallOutcome.Redirect(null));
+            var self = LocalSilo;
+            var owner = SelectOwner(grainId, view);
+            if (owner != self)
                 return new(CallOutcome.Redirect(owner?.Endpoint));
 
             while (true)
             {
                 var activation = _activations.GetOrAdd(grainId, static (id, state) => new ActivationData(state.Catalog, state.Type, id, predecessor: null), (Catalog: this, Type: type));
+                if (!ReferenceEquals(_membership.Current, view))
+                {
+                    // The view moved while this call was being admitted: decide again, so an
+                    // activation never outlives a view change that took its grain away.
+                    view = _membership.Current;
+                    owner = SelectOwner(grainId, view);
+                    if (owner != self)
+                    {
+                        activation.StartDeactivation(DeactivationReason.OwnershipLost);
+                        return new(CallOutcome.Redirect(owner?.Endpoint));
+                    }
+                }
                 if (activation.TryEnterInline())
                     return activation.RunInline(header.MethodId, arguments, result);
                 var turn = CallTurn.Rent(header.MethodId, arguments, result);
@@ -132,16 +183,15 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         }
     }
 
-    private SiloAddress? SelectOwner(GrainId grainId)
+    private SiloAddress? SelectOwner(GrainId grainId, MembershipView current)
     {
-        var current = _membership.Current;
         var cache = _viewCache;
         if (!ReferenceEquals(cache.View, current))
             _viewCache = cache = new ViewCache(current);
         return cache.Silos.Count == 1 ? cache.Silos[0] : RendezvousPlacement.SelectOwner(grainId, cache.Silos);
     }
 
-    private CallOutcome ShuttingDown() => CallOutcome.Failed("shutting_down", $"Silo {_self} is shutting down.");
+    private CallOutcome ShuttingDown() => CallOutcome.Failed("shutting_down", $"Silo {LocalSilo} is shutting down.");
 
     /// <summary>Maps an exception from a grain call to an outcome with a stable code.</summary>
     internal CallOutcome MapException(GrainId grainId, Exception e)
@@ -178,14 +228,32 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
 
     private void OnViewChanged(MembershipView view)
     {
-        // Leaving the view ourselves (shutdown, declared dead) is handled by StopAsync.
-        if (!view.ActiveSilos.Contains(_self))
+        // Leaving the view ourselves is handled by StopAsync (shutdown) or OnOwnershipRevoked (declared dead).
+        var self = LocalSilo;
+        if (_stopping || !view.ActiveSilos.Contains(self))
             return;
+        var count = 0;
         foreach (var (id, activation) in _activations)
         {
-            if (RendezvousPlacement.SelectOwner(id, view.ActiveSilos) != _self)
-                activation.StartDeactivation(DeactivationReason.OwnershipLost);
+            if (RendezvousPlacement.SelectOwner(id, view.ActiveSilos) != self && activation.StartDeactivation(DeactivationReason.OwnershipLost))
+                count++;
         }
+        if (count > 0)
+            CatalogLog.DeactivatingMany(Logger, count, DeactivationReason.OwnershipLost);
+    }
+
+    /// <summary>This incarnation was declared Dead: its grains belong to others now, so every activation goes.</summary>
+    private void OnOwnershipRevoked()
+    {
+        if (_stopping)
+            return;
+        var count = 0;
+        foreach (var (_, activation) in _activations)
+        {
+            if (activation.StartDeactivation(DeactivationReason.OwnershipLost))
+                count++;
+        }
+        CatalogLog.DeactivatingMany(Logger, count, DeactivationReason.OwnershipLost);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -201,6 +269,8 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
             return;
         _stopping = true;
         _membership.ViewChanged -= OnViewChanged;
+        if (_local is not null)
+            _local.OwnershipRevoked -= OnOwnershipRevoked;
         if (_collector is { } collector)
             await collector.DisposeAsync().ConfigureAwait(false);
         using var deadline = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _shutdown);
@@ -216,6 +286,8 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         {
             // The host's stop deadline passed; grains still deactivating are abandoned.
         }
+        if (TurnLog is { } turnLog)
+            await turnLog.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -223,6 +295,14 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         // _shutdown is not disposed: turns abandoned at a missed stop deadline may still read its token.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await StopAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>A silo incarnation and its text form, computed once.</summary>
+    private sealed class SiloText(SiloAddress silo)
+    {
+        public SiloAddress Silo { get; } = silo;
+
+        public string Text { get; } = silo.ToString();
     }
 
     /// <summary>A view and its silo list boxed once, so placement does not box per call.</summary>

@@ -33,13 +33,19 @@ internal sealed class GrainTimer : TurnItem, IDisposable
     {
         if (_disposed)
             return;
-        try
+        // A fenced silo (no valid lease) runs no grain code: the tick is skipped, the timer re-armed.
+        if (activation.Catalog.CanServe)
         {
-            await _callback(activation.Catalog.ShutdownToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            CatalogLog.TimerFailed(activation.Catalog.Logger, e, activation.GrainId);
+            var stamp = activation.BeginTurn();
+            try
+            {
+                await _callback(activation.Catalog.ShutdownToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                CatalogLog.TimerFailed(activation.Catalog.Logger, e, activation.GrainId);
+            }
+            activation.EndTurn(stamp);
         }
         if (_disposed || _period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero)
             return;

@@ -35,3 +35,8 @@ internal sealed class PostedTurn(Func<ValueTask> work) : TurnItem
 {
     public override ValueTask RunAsync(ActivationData activation) => activation.RunPostedAsync(work);
 }
+
+/// <summary>When a turn started and under which view, for the turn log (default when the log is off).</summary>
+/// <param name="StartMicros">Wall clock at the start, microseconds since the Unix epoch.</param>
+/// <param name="ViewVersion">The silo's membership view version at the start.</param>
+internal readonly record struct TurnStamp(long StartMicros, long ViewVersion);

@@ -5,8 +5,19 @@ namespace Granary.Runtime.Hosting;
 /// <summary>Options of a silo's grain runtime (configuration section <c>Granary:Silo</c>).</summary>
 public sealed class SiloOptions
 {
-    /// <summary>Address the grain port binds to and advertises; default <c>127.0.0.1</c>.</summary>
+    /// <summary>
+    /// Address the grain port (and the silo's HTTP port) binds to: an IP address, <c>localhost</c>,
+    /// or <c>*</c> / <c>0.0.0.0</c> for all interfaces; default <c>127.0.0.1</c>. Also the address
+    /// advertised in membership unless <see cref="AdvertisedHost"/> is set.
+    /// </summary>
     public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Host name or IP address that gateways and other silos use to reach this silo's grain port,
+    /// as written to the membership table; default none = <see cref="Host"/>. Set it when
+    /// <see cref="Host"/> is a wildcard such as <c>0.0.0.0</c> (containers: the service's DNS name, e.g. <c>silo1</c>).
+    /// </summary>
+    public string? AdvertisedHost { get; set; }
 
     /// <summary>Grain port; default 11111 (local profile: 11111, 11112, …).</summary>
     public int GrainPort { get; set; } = 11111;
@@ -26,14 +37,50 @@ public sealed class SiloOptions
     /// <summary>Deadline of a grain call made inside the silo (admin API, dashboard), ms; default 5000.</summary>
     public int LocalCallTimeoutMs { get; set; } = 5_000;
 
-    /// <summary>How often the silo renews its membership lease and re-reads the membership table, ms; default 1000.</summary>
+    /// <summary>How often the silo renews its membership lease (a heartbeat), ms; default 1000.</summary>
     public int HeartbeatIntervalMs { get; set; } = 1_000;
 
     /// <summary>
-    /// Length of the membership lease each heartbeat grants, ms; default 5000. A silo whose lease
-    /// expires is declared Dead by a live silo. Must be at least twice <see cref="HeartbeatIntervalMs"/>.
+    /// Length of the membership lease each heartbeat grants, ms (database clock); default 5000. A silo
+    /// whose lease expires is declared Dead by a live silo. A silo that could not renew its lease for
+    /// more than half of it fences itself (answers no grain call, runs no grain timer) until it renews
+    /// it, or, once declared Dead, until it rejoins as a new generation. Must be at least twice
+    /// <see cref="HeartbeatIntervalMs"/>.
     /// </summary>
     public int LeaseDurationMs { get; set; } = 5_000;
+
+    /// <summary>
+    /// How often write-behind stores the grain states marked dirty since the last pass, in one
+    /// batched write, ms; default 1000, allowed 10–1000 (state is durable at most this long after a change).
+    /// </summary>
+    public int WriteBehindIntervalMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// Most grains whose state may wait for write-behind (memory bound while storage is down);
+    /// default 100000. Beyond it the oldest waiting state is dropped, counted and logged.
+    /// </summary>
+    public int WriteBehindMaxPending { get; set; } = 100_000;
+
+    /// <summary>
+    /// How often the silo re-reads the membership table even without a change notification, ms;
+    /// default 2000. Also re-read at once on a notification (PostgreSQL LISTEN/NOTIFY) and right
+    /// after the earliest lease of another silo ends, so a dead silo is found without waiting for this.
+    /// </summary>
+    public int MembershipRefreshIntervalMs { get; set; } = 2_000;
+
+    /// <summary>
+    /// This silo's HTTP port (dashboard, admin API, metrics) as advertised in the membership table,
+    /// so tools can reach every silo; default none. 0 or none is written as unknown.
+    /// </summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>
+    /// When set, every grain turn (call, timer tick, posted work) appends one line to this file:
+    /// <c>grainType/key</c> TAB <c>silo</c> (<c>host:port@generation</c>) TAB <c>viewVersion</c> TAB
+    /// <c>startUnixMicros</c> TAB <c>endUnixMicros</c> (wall clock), flushed at least every 100 ms and
+    /// at shutdown. For fault tests that check single activation; default none (off, no cost).
+    /// </summary>
+    public string? TurnLogPath { get; set; }
 
     /// <summary>Checks the values; returns the problems, each naming the property and its limit.</summary>
     public IEnumerable<string> Validate()
@@ -44,7 +91,13 @@ public sealed class SiloOptions
         if (CollectionIntervalMs < 100) yield return $"{nameof(CollectionIntervalMs)} must be at least 100, got {CollectionIntervalMs}.";
         if (LocalCallTimeoutMs < 1) yield return $"{nameof(LocalCallTimeoutMs)} must be positive, got {LocalCallTimeoutMs}.";
         if (string.IsNullOrWhiteSpace(Host)) yield return $"{nameof(Host)} must name the address of the grain port.";
+        if (AdvertisedHost is "0.0.0.0" or "::" or "*" or "+")
+            yield return $"{nameof(AdvertisedHost)} must be an address others can reach, not the wildcard '{AdvertisedHost}'.";
         if (Generation < 0) yield return $"{nameof(Generation)} must be 0 (derive from the clock) or positive, got {Generation}.";
+        if (WriteBehindIntervalMs is < 10 or > 1000) yield return $"{nameof(WriteBehindIntervalMs)} must be 10–1000, got {WriteBehindIntervalMs}.";
+        if (WriteBehindMaxPending < 1) yield return $"{nameof(WriteBehindMaxPending)} must be positive, got {WriteBehindMaxPending}.";
+        if (MembershipRefreshIntervalMs < 100) yield return $"{nameof(MembershipRefreshIntervalMs)} must be at least 100, got {MembershipRefreshIntervalMs}.";
+        if (HttpPort is < 0 or > 65535) yield return $"{nameof(HttpPort)} must be 0–65535, got {HttpPort}.";
         if (HeartbeatIntervalMs < 100) yield return $"{nameof(HeartbeatIntervalMs)} must be at least 100, got {HeartbeatIntervalMs}.";
         if (LeaseDurationMs < 2 * HeartbeatIntervalMs)
             yield return $"{nameof(LeaseDurationMs)} must be at least twice {nameof(HeartbeatIntervalMs)} ({2 * HeartbeatIntervalMs}), got {LeaseDurationMs}.";

@@ -8,7 +8,7 @@ namespace Granary.Runtime.Membership;
 /// </summary>
 /// <remarks>
 /// <para><b>Atomicity.</b> <see cref="ReadAllAsync"/> returns rows and version from one consistent
-/// instant. <see cref="InsertAsync"/> and <see cref="UpdateAsync"/> each check the version, change
+/// instant. <see cref="InsertAsync(SiloAddress, SiloStatus, TimeSpan, long, CancellationToken)"/> and <see cref="UpdateAsync"/> each check the version, change
 /// one row and set the version to <c>expectedVersion + 1</c> as one atomic step (one transaction
 /// in SQL): either all of it happens or none of it. <see cref="HeartbeatAsync"/> changes one row's
 /// lease only, atomically for that row, and never the version, so readers polling the version
@@ -41,6 +41,16 @@ public interface IMembershipTable
     /// <returns>True when inserted; false on a version mismatch or when the row already exists (nothing changed).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="leaseDuration"/> is not positive.</exception>
     Task<bool> InsertAsync(SiloAddress silo, SiloStatus status, TimeSpan leaseDuration, long expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="InsertAsync(SiloAddress, SiloStatus, TimeSpan, long, CancellationToken)"/>, also recording
+    /// the silo's HTTP port (<see cref="MembershipEntry.HttpPort"/>). Providers that do not store it
+    /// ignore it (the default implementation).
+    /// </summary>
+    /// <returns>True when inserted; false on a version mismatch or when the row already exists (nothing changed).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="leaseDuration"/> is not positive.</exception>
+    Task<bool> InsertAsync(SiloAddress silo, SiloStatus status, TimeSpan leaseDuration, long expectedVersion, int? httpPort, CancellationToken cancellationToken = default) =>
+        InsertAsync(silo, status, leaseDuration, expectedVersion, cancellationToken);
 
     /// <summary>
     /// Sets the status of <paramref name="silo"/>'s row to <paramref name="status"/> if and only if

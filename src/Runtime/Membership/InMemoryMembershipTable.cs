@@ -5,13 +5,16 @@ namespace Granary.Runtime.Membership;
 /// <summary>
 /// <see cref="IMembershipTable"/> in process memory, for a single silo (or tests). One lock
 /// serializes every operation, which gives the atomicity the contract asks for; the injected
-/// <see cref="TimeProvider"/> plays the database clock. Lost on restart, by design.
+/// <see cref="TimeProvider"/> plays the database clock. Lost on restart, by design. Raises
+/// <see cref="Changed"/> after every successful insert or status update (outside the lock).
 /// </summary>
-internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMembershipTable
+internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMembershipTable, IMembershipChangeNotifier
 {
     private readonly object _gate = new();
     private readonly Dictionary<SiloAddress, MembershipEntry> _rows = [];
     private long _version;
+
+    public event Action? Changed;
 
     public Task<MembershipTableSnapshot> ReadAllAsync(CancellationToken cancellationToken = default)
     {
@@ -24,7 +27,10 @@ internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMemb
         }
     }
 
-    public Task<bool> InsertAsync(SiloAddress silo, SiloStatus status, TimeSpan leaseDuration, long expectedVersion, CancellationToken cancellationToken = default)
+    public Task<bool> InsertAsync(SiloAddress silo, SiloStatus status, TimeSpan leaseDuration, long expectedVersion, CancellationToken cancellationToken = default) =>
+        InsertAsync(silo, status, leaseDuration, expectedVersion, null, cancellationToken);
+
+    public Task<bool> InsertAsync(SiloAddress silo, SiloStatus status, TimeSpan leaseDuration, long expectedVersion, int? httpPort, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
@@ -34,10 +40,11 @@ internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMemb
             if (_version != expectedVersion || _rows.ContainsKey(silo))
                 return Task.FromResult(false);
             var now = timeProvider.GetUtcNow();
-            _rows.Add(silo, new MembershipEntry(silo, status, now + leaseDuration, now));
+            _rows.Add(silo, new MembershipEntry(silo, status, now + leaseDuration, now) { HttpPort = httpPort });
             _version++;
-            return Task.FromResult(true);
         }
+        RaiseChanged();
+        return Task.FromResult(true);
     }
 
     public Task<bool> UpdateAsync(SiloAddress silo, SiloStatus status, long expectedVersion, CancellationToken cancellationToken = default)
@@ -52,8 +59,9 @@ internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMemb
                 return Task.FromResult(false);
             _rows[silo] = row with { Status = status };
             _version++;
-            return Task.FromResult(true);
         }
+        RaiseChanged();
+        return Task.FromResult(true);
     }
 
     public Task<bool> HeartbeatAsync(SiloAddress silo, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
@@ -67,6 +75,18 @@ internal sealed class InMemoryMembershipTable(TimeProvider timeProvider) : IMemb
                 return Task.FromResult(false);
             _rows[silo] = row with { LeaseUntil = timeProvider.GetUtcNow() + leaseDuration };
             return Task.FromResult(true);
+        }
+    }
+
+    private void RaiseChanged()
+    {
+        try
+        {
+            Changed?.Invoke();
+        }
+        catch (Exception)
+        {
+            // Handlers must not throw; a broken one must not fail the table operation that succeeded.
         }
     }
 }

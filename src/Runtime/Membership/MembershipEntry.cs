@@ -11,6 +11,9 @@ namespace Granary.Runtime.Membership;
 /// <param name="StartedAt">When the row was inserted (table clock, UTC).</param>
 public sealed record MembershipEntry(SiloAddress Silo, SiloStatus Status, DateTimeOffset LeaseUntil, DateTimeOffset StartedAt)
 {
+    /// <summary>The silo's HTTP port (dashboard, admin API, metrics) as it advertised it when joining; null when unknown.</summary>
+    public int? HttpPort { get; init; }
+
     /// <summary>True when the lease ended before <paramref name="now"/> (a time read from the same table clock).</summary>
     public bool IsLeaseExpired(DateTimeOffset now) => LeaseUntil < now;
 }

@@ -116,6 +116,9 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
                 var connection = Route(grainId, view, redirect);
                 var payload = Encode(grainId, methodId, request);
                 var response = await connection.SendAsync(view.Version, payload, cancellationToken).ConfigureAwait(false);
+                // [pg-membership] A silo that knows a newer view, or redirects us: ask the provider to re-read early.
+                if (response.ViewVersion > view.Version || response.Kind == FrameKind.WrongSilo)
+                    (_views as IMembershipViewRefresher)?.RequestRefresh();
                 try
                 {
                     switch (response.Kind)

@@ -15,7 +15,21 @@ internal sealed record ClusterSpec
     public int HealthIntervalMs { get; init; } = 500;
     public int DefaultCapacity { get; init; } = 1_000_000;
     public int DefaultRatePerSec { get; init; } = 1_000_000;
+
+    /// <summary>0: one silo on in-memory membership (the local profile). N ≥ 1: N silos sharing membership, state and registry through PostgreSQL.</summary>
+    public int PostgresSilos { get; init; }
+
+    /// <summary>PostgreSQL server to use in PostgreSQL mode (a fresh database is created on it); default: the test run's server.</summary>
+    public string? PostgresServer { get; init; }
+
+    /// <summary>Local token buckets the gateways fall back to while no silo answers.</summary>
+    public int FallbackCapacity { get; init; } = 100;
+    public int FallbackRatePerSec { get; init; } = 50;
+    public int CallTimeoutMs { get; init; } = 2000;
 }
+
+/// <summary>One silo process and its endpoints.</summary>
+internal sealed record SiloProcess(HostProcess Process, int GrainPort, string HttpUrl, string TurnLog);
 
 /// <summary>
 /// A whole local profile as real processes on free 127.0.0.1 ports: one silo, demo backends and
@@ -28,9 +42,13 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public required ClusterSpec Spec { get; init; }
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
-    public HostProcess Silo { get; private set; } = null!;
-    public int SiloGrainPort { get; private set; }
-    public string SiloUrl { get; private set; } = "";
+    public List<SiloProcess> Silos { get; } = [];
+    public HostProcess Silo => Silos[0].Process;
+    public int SiloGrainPort => Silos[0].GrainPort;
+    public string SiloUrl => Silos[0].HttpUrl;
+
+    /// <summary>The cluster's own database in PostgreSQL mode, else null.</summary>
+    public string? ConnectionString { get; private set; }
     public List<(HostProcess Process, string Id, string Url)> Backends { get; } = [];
     public List<(HostProcess Process, string Id, string Url)> Gateways { get; } = [];
 
@@ -51,16 +69,11 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     private async Task StartAllAsync()
     {
-        SiloGrainPort = FreePort.Next();
-        var siloHttp = FreePort.Next();
-        SiloUrl = $"http://127.0.0.1:{siloHttp}";
-        Silo = Track(HostProcess.Start("silo", "Granary.Silo",
-        [
-            $"--Granary:Silo:GrainPort={SiloGrainPort}",
-            $"--Granary:Silo:HttpPort={siloHttp}",
-            $"--Granary:RateLimit:DefaultCapacity={Spec.DefaultCapacity}",
-            $"--Granary:RateLimit:DefaultRatePerSec={Spec.DefaultRatePerSec}",
-        ]));
+        if (Spec.PostgresSilos > 0)
+            ConnectionString = await TestDatabase.CreateAsync(Spec.PostgresServer ?? Granary.Tests.Common.TestPostgres.ConnectionString);
+        var siloCount = Math.Max(1, Spec.PostgresSilos);
+        for (var i = 0; i < siloCount; i++)
+            StartSilo();
 
         for (var i = 0; i < Spec.BackendLatencyMs.Length; i++)
         {
@@ -71,12 +84,37 @@ internal sealed class LocalCluster : IAsyncDisposable
             Backends.Add((p, id, $"http://127.0.0.1:{port}"));
         }
 
-        await Silo.WaitHealthyAsync(Http, SiloUrl + "/healthz", TimeSpan.FromSeconds(30));
+        foreach (var silo in Silos)
+            await silo.Process.WaitHealthyAsync(Http, silo.HttpUrl + "/healthz", TimeSpan.FromSeconds(30));
         foreach (var b in Backends)
             await b.Process.WaitHealthyAsync(Http, b.Url + "/healthz", TimeSpan.FromSeconds(30));
 
         for (var i = 0; i < Spec.Gateways; i++)
             await AddGatewayAsync($"gw{i + 1}");
+    }
+
+    /// <summary>Starts one more silo (not waiting for it); in PostgreSQL mode it joins the cluster.</summary>
+    public SiloProcess StartSilo()
+    {
+        var grainPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var name = $"silo{Silos.Count + 1}";
+        var turnLog = Path.Combine(_root, name + ".turns.tsv");
+        List<string> args =
+        [
+            $"--Granary:Silo:GrainPort={grainPort}",
+            $"--Granary:Silo:HttpPort={httpPort}",
+            $"--Granary:RateLimit:DefaultCapacity={Spec.DefaultCapacity}",
+            $"--Granary:RateLimit:DefaultRatePerSec={Spec.DefaultRatePerSec}",
+        ];
+        if (ConnectionString is not null)
+        {
+            args.Add($"--Granary:PostgreSql:ConnectionString={ConnectionString}");
+            args.Add($"--Granary:Silo:TurnLogPath={turnLog}");
+        }
+        var silo = new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), grainPort, $"http://127.0.0.1:{httpPort}", turnLog);
+        Silos.Add(silo);
+        return silo;
     }
 
     /// <summary>Starts one more gateway with the cluster's settings and waits until it serves.</summary>
@@ -104,7 +142,9 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning", ["Granary"] = "Information" } },
             ["Granary"] = new JsonObject
             {
-                ["Client"] = new JsonObject { ["Silos"] = new JsonArray($"127.0.0.1:{SiloGrainPort}"), ["CallTimeoutMs"] = 2000 },
+                ["Client"] = new JsonObject { ["Silos"] = new JsonArray($"127.0.0.1:{SiloGrainPort}"), ["CallTimeoutMs"] = Spec.CallTimeoutMs },
+                ["PostgreSql"] = new JsonObject { ["ConnectionString"] = ConnectionString ?? "" },
+                ["RateLimit"] = new JsonObject { ["FallbackCapacity"] = Spec.FallbackCapacity, ["FallbackRatePerSec"] = Spec.FallbackRatePerSec },
                 ["Gateway"] = new JsonObject
                 {
                     ["Id"] = id,
@@ -166,6 +206,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         foreach (var p in Enumerable.Reverse(_all))
             await p.DisposeAsync();
         Http.Dispose();
+        if (ConnectionString is not null)
+            await TestDatabase.DropAsync(ConnectionString);
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 }

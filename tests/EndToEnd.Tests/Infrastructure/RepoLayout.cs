@@ -17,11 +17,18 @@ internal static class RepoLayout
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Host {assemblyName} is not built at {dll}; build the solution first.", dll);
     }
 
+    /// <summary>The repository root, recorded at build time.</summary>
+    public static string RepoRoot { get; } = typeof(RepoLayout).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
+    private static string ArtifactsDirectory => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(OwnDirectory))!)!;
+
     public static string TestLogDirectory
     {
         get
         {
-            var dir = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(OwnDirectory))!)!, "test-logs", "processes");
+            var dir = Path.Combine(ArtifactsDirectory, "test-logs", "processes");
             Directory.CreateDirectory(dir);
             return dir;
         }

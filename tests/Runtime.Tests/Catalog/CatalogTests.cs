@@ -155,12 +155,14 @@ public sealed class CatalogTests
     }
 
     [Fact]
-    public async Task Invoke_NotOwner_ThrowsNotOwner()
+    public async Task LocalInvoker_NotOwner_ThrowsNotOwner()
     {
         var other = new SiloAddress("127.0.0.1", 11112, 1);
         await using var silo = await TestSilo.StartAsync(s => s.AddSingleton<IMembershipViewProvider>(new StaticViewProvider(new MembershipView(1, [other]))));
+        var local = silo.Services.GetRequiredService<Runtime.Catalog.LocalGrainCallInvoker>();
 
-        var error = await Assert.ThrowsAsync<GrainCallException>(async () => await silo.Grain("a").EchoAsync(new IntValue(1)));
+        var error = await Assert.ThrowsAsync<GrainCallException>(async () =>
+            await local.InvokeAsync<IntValue, IntValue>(new GrainId(TestGrainDescriptor.GrainType, "a"), TestGrainMethods.Echo, new IntValue(1)));
 
         Assert.Equal("not_owner", error.Code);
         Assert.Contains(other.Endpoint, error.Message);

@@ -64,10 +64,10 @@ internal sealed class TestSilo : IAsyncDisposable
     public ITestGrain Grain(string key) => Factory.GetGrain<ITestGrain>(key);
 
     /// <summary>Calls the catalog directly, as the transport does.</summary>
-    public async Task<(CallOutcome Outcome, byte[] Result)> CallRawAsync(GrainId grainId, ushort methodId, byte[] arguments)
+    public async Task<(CallOutcome Outcome, byte[] Result)> CallRawAsync(GrainId grainId, ushort methodId, byte[] arguments, long callerViewVersion = 0)
     {
         var result = new ArrayBufferWriter<byte>();
-        var outcome = await Catalog.HandleAsync(new GrainRequestHeader(grainId, methodId), arguments, 0, result, CancellationToken.None);
+        var outcome = await Catalog.HandleAsync(new GrainRequestHeader(grainId, methodId), arguments, callerViewVersion, result, CancellationToken.None);
         return (outcome, result.WrittenSpan.ToArray());
     }
 

@@ -59,9 +59,9 @@ public sealed class MembershipServiceTests
         var views = silo.Services.GetRequiredService<IMembershipViewProvider>();
         var table = silo.Services.GetRequiredService<IMembershipTable>();
         var other = new SiloAddress("127.0.0.1", 11112, 7);
-        Assert.True(await table.InsertAsync(other, SiloStatus.Active, TimeSpan.FromSeconds(5), (await table.ReadAllAsync()).Version));
         var changes = new List<MembershipView>();
         views.ViewChanged += v => { lock (changes) changes.Add(v); };
+        Assert.True(await table.InsertAsync(other, SiloStatus.Active, TimeSpan.FromSeconds(5), (await table.ReadAllAsync()).Version));
 
         silo.Time.Advance(TimeSpan.FromSeconds(1));
         await TestSilo.EventuallyAsync(() => views.Current.ActiveSilos.Contains(other), "the other silo joined the view");

@@ -121,6 +121,25 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>
+    /// Sets the tokens in the bucket to <paramref name="tokens"/>, clamped to 0–<see cref="Capacity"/>,
+    /// as of now (refill restarts from this moment). Used to restore a bucket persisted before a
+    /// restart or failover; the caller adds the refill for the time it was away.
+    /// </summary>
+    /// <param name="tokens">Tokens, fractional; values below 0 count as 0, above the capacity as the capacity.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokens"/> is NaN.</exception>
+    public void Restore(double tokens)
+    {
+        if (double.IsNaN(tokens))
+            throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "Tokens must be a number.");
+        lock (_gate)
+        {
+            _lastRefill = _timeProvider.GetTimestamp();
+            _tokens = Math.Clamp(tokens, 0, _capacity);
+            AssertInvariants();
+        }
+    }
+
     private static void ValidateLimits(long capacity, double ratePerSec)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);

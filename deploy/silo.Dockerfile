@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# Granary silo: grain runtime + grains (grain port 11111) and HTTP (/healthz, /metrics, admin API,
+# dashboard; port 9090). Build from the repository root:
+#   docker build -f deploy/silo.Dockerfile -t granary-silo .
+# Configuration by environment variables (Granary__Silo__GrainPort, Granary__PostgreSql__ConnectionString,
+# ...): see "Deployment" in README.md.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Only what the silo's project graph needs: shared build props, the sources, and the SQL migrations
+# that Granary.PostgreSql embeds as resources.
+COPY Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+COPY deploy/sql/ deploy/sql/
+RUN --mount=type=cache,id=granary-nuget,target=/root/.nuget/packages \
+    dotnet publish src/Silo/Granary.Silo.csproj -c Release -o /app -p:UseAppHost=false -nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+COPY --chmod=755 deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+# Bind every interface inside the container. In a multi-silo cluster also set
+# Granary__Silo__AdvertisedHost to the name other containers reach this one by (e.g. the compose service).
+# ASPNETCORE_HTTP_PORTS is cleared: the silo binds its own ports (Granary__Silo__GrainPort/HttpPort).
+ENV ASPNETCORE_HTTP_PORTS="" \
+    Granary__Silo__Host=0.0.0.0
+EXPOSE 11111 9090
+# "app" (uid 1654) ships with the .NET 8+ images.
+USER app
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
+    CMD healthcheck.sh "${Granary__Silo__HttpPort:-9090}" /healthz
+ENTRYPOINT ["dotnet", "Granary.Silo.dll"]

@@ -1,0 +1,220 @@
+using Granary.Samples.DemoBackend;
+
+namespace Granary.Deploy.Tests;
+
+/// <summary>Static checks of docker-compose.yml: no Docker engine runs here, so these read the files only.</summary>
+public sealed class ComposeFileTests
+{
+    private static readonly ComposeFile Compose = ComposeFile.Load(RepoPaths.ComposeFile);
+
+    private static List<ComposeService> OfKind(ServiceKind kind) =>
+        Compose.Services.Where(s => ComposeFile.KindOf(s) == kind).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public void Services_Declared_PostgresTwoSilosOneGatewayServiceThreeBackends()
+    {
+        Assert.All(Compose.Services, s => Assert.NotEqual(ServiceKind.Unknown, ComposeFile.KindOf(s)));
+        Assert.Equal(new[] { "postgres" }, OfKind(ServiceKind.Postgres).Select(s => s.Name));
+        Assert.Equal(new[] { "silo1", "silo2" }, OfKind(ServiceKind.Silo).Select(s => s.Name));
+        Assert.Equal(new[] { "gateway" }, OfKind(ServiceKind.Gateway).Select(s => s.Name));
+        Assert.Equal(new[] { "backend1", "backend2", "backend3" }, OfKind(ServiceKind.Backend).Select(s => s.Name));
+        Assert.StartsWith("postgres:15", Compose["postgres"].Image, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_EveryBuiltService_ContextAndDockerfileExist()
+    {
+        var built = Compose.Services.Where(s => s.BuildContext is not null).ToList();
+
+        Assert.Equal(6, built.Count);
+        Assert.All(built, s =>
+        {
+            Assert.True(Directory.Exists(RepoPaths.Combine(s.BuildContext!)), $"{s}: build context '{s.BuildContext}' does not exist.");
+            Assert.True(File.Exists(s.DockerfilePath), $"{s}: Dockerfile '{s.BuildDockerfile}' does not exist in context '{s.BuildContext}'.");
+        });
+    }
+
+    [Fact]
+    public void Environment_EveryVariable_IsAConfigurationKeyOfThatHost()
+    {
+        var problems = new List<string>();
+        foreach (var service in Compose.Services)
+        {
+            var keys = ConfigurationKeys.For(ComposeFile.KindOf(service));
+            var image = ServiceFacts.Dockerfile(service)?.Final.Environment ?? new Dictionary<string, string>();
+            foreach (var (variable, origin) in service.Environment.Keys.Select(k => (k, "compose")).Concat(image.Keys.Select(k => (k, "Dockerfile ENV"))))
+            {
+                if (!keys.IsKnownVariable(variable, out var why)) problems.Add($"{service.Name} ({origin}): {variable}: {why}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Ports_Published_FollowTheLocalProfileContracts()
+    {
+        var problems = new List<string>();
+        foreach (var gateway in OfKind(ServiceKind.Gateway))
+        {
+            foreach (var p in gateway.Ports.Where(p => p.IsPublished))
+            {
+                if (p.HostFirst != 8080) problems.Add($"{gateway}: {p.Text}: the first gateway's host port must be 8080 (gateways 8080, 8081, …)");
+                if (!ServiceFacts.GatewayPorts(gateway).Contains(p.ContainerPort)) problems.Add($"{gateway}: {p.Text}: the gateway listens on {string.Join(",", ServiceFacts.GatewayPorts(gateway))}");
+            }
+        }
+
+        var silos = OfKind(ServiceKind.Silo);
+        for (var i = 0; i < silos.Count; i++)
+        {
+            var (http, grain) = (ServiceFacts.SiloHttpPort(silos[i]), ServiceFacts.SiloGrainPort(silos[i]));
+            Assert.Contains(silos[i].Ports, p => p.ContainerPort == http && p.IsPublished);
+            foreach (var p in silos[i].Ports.Where(p => p.IsPublished))
+            {
+                var expected = p.ContainerPort == http ? 9090 + i : p.ContainerPort == grain ? 11111 + i : -1;
+                if (expected < 0) problems.Add($"{silos[i]}: {p.Text}: the silo listens on {grain} (grains) and {http} (HTTP) only");
+                else if (p.HostFirst != expected || p.HostLast != expected) problems.Add($"{silos[i]}: {p.Text}: host port must be {expected}");
+                // The admin API has no authentication yet: never publish it beyond the host's loopback.
+                if (p.HostIp != "127.0.0.1") problems.Add($"{silos[i]}: {p.Text}: publish silo ports on 127.0.0.1 only");
+            }
+        }
+
+        var backends = OfKind(ServiceKind.Backend);
+        for (var i = 0; i < backends.Count; i++)
+        {
+            var listen = DemoBackendOptions.Parse(backends[i].Command).Port;
+            foreach (var p in backends[i].Ports.Where(p => p.IsPublished))
+            {
+                if (p.HostFirst != 5001 + i || p.HostLast != 5001 + i) problems.Add($"{backends[i]}: {p.Text}: host port must be {5001 + i}");
+                if (p.ContainerPort != listen) problems.Add($"{backends[i]}: {p.Text}: the backend listens on {listen}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Ports_HostPorts_DoNotOverlapAcrossServices()
+    {
+        var all = Compose.Services.SelectMany(s => s.Ports.Where(p => p.IsPublished).Select(p => (Service: s.Name, Port: p))).ToList();
+
+        var clashes = all.SelectMany((a, i) => all.Skip(i + 1).Where(b => a.Port.Overlaps(b.Port)).Select(b => $"{a.Service} {a.Port.Text} / {b.Service} {b.Port.Text}")).ToList();
+
+        Assert.True(clashes.Count == 0, "Host ports collide: " + string.Join("; ", clashes));
+    }
+
+    [Fact]
+    public void Gateway_ScaledToThree_EachReplicaGetsItsOwnHostPortAndId()
+    {
+        var gateway = Compose["gateway"];
+        var published = gateway.Ports.Where(p => p.IsPublished).ToList();
+
+        // `docker compose up --scale gateway=3` gives each replica one port of the range; a fixed
+        // single host port (or a container_name) would make the second replica fail to start.
+        Assert.NotEmpty(published);
+        Assert.All(published, p => Assert.True(p.HostPortCount >= 3, $"{p.Text}: a range of at least 3 host ports is needed for --scale gateway=3."));
+        Assert.Null(gateway.ContainerName);
+        // Every replica must report its in-flight counts under its own id: the default id includes the host name.
+        Assert.Null(ServiceFacts.Config(gateway, "Granary:Gateway:Id"));
+    }
+
+    [Fact]
+    public void Healthchecks_EveryService_HasOneAndDependsOnlyOnHealthyServices()
+    {
+        bool Healthy(ComposeService s) => s.HasHealthcheck || (!s.DisablesHealthcheck && ServiceFacts.Dockerfile(s)?.Final.HealthcheckCommand is not null);
+        var problems = new List<string>();
+
+        foreach (var service in Compose.Services)
+        {
+            if (!Healthy(service)) problems.Add($"{service}: no health check (compose healthcheck or image HEALTHCHECK)");
+            foreach (var (target, condition) in service.DependsOn)
+            {
+                if (condition != "service_healthy") problems.Add($"{service}: depends on {target} with condition {condition}, not service_healthy");
+                if (!Compose.Services.Any(s => s.Name == target)) problems.Add($"{service}: depends on unknown service {target}");
+                else if (!Healthy(Compose[target])) problems.Add($"{service}: depends on {target}, which has no health check");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Healthchecks_ImageProbe_HitsThePortTheProcessListensOn()
+    {
+        foreach (var silo in OfKind(ServiceKind.Silo))
+            Assert.Equal(ServiceFacts.SiloHttpPort(silo), ServiceFacts.HealthcheckPort(silo));
+        foreach (var gateway in OfKind(ServiceKind.Gateway))
+            Assert.Contains(ServiceFacts.HealthcheckPort(gateway)!.Value, ServiceFacts.GatewayPorts(gateway));
+        foreach (var backend in OfKind(ServiceKind.Backend))
+            Assert.Equal(DemoBackendOptions.Parse(backend.Command).Port, ServiceFacts.HealthcheckPort(backend));
+    }
+
+    [Fact]
+    public void Dependencies_StartOrder_PostgresThenSilosThenGateways()
+    {
+        Assert.All(OfKind(ServiceKind.Silo), s => Assert.Contains("postgres", s.DependsOn.Keys));
+        var gatewayNeeds = Compose["gateway"].DependsOn.Keys.ToHashSet();
+        Assert.Superset(OfKind(ServiceKind.Silo).Concat(OfKind(ServiceKind.Backend)).Select(s => s.Name).ToHashSet(), gatewayNeeds);
+    }
+
+    [Fact]
+    public void Cluster_SilosAndGateways_ShareOnePostgresConnectionAndClusterId()
+    {
+        var members = OfKind(ServiceKind.Silo).Concat(OfKind(ServiceKind.Gateway)).ToList();
+        var connections = members.Select(s => ServiceFacts.Config(s, "Granary:PostgreSql:ConnectionString")).Distinct().ToList();
+        var clusterIds = members.Select(s => ServiceFacts.Config(s, ConfigurationKeys.ClusterIdKey)).Distinct().ToList();
+        var postgres = Compose["postgres"].Environment;
+
+        var connection = Assert.Single(connections);
+        Assert.NotNull(connection);
+        Assert.Single(clusterIds);
+        var parts = connection!.Split(';').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("postgres", parts["Host"]);
+        Assert.Equal(postgres["POSTGRES_USER"], parts["Username"]);
+        Assert.Equal(postgres["POSTGRES_DB"], parts["Database"]);
+        Assert.Equal(postgres["POSTGRES_PASSWORD"], parts["Password"]);
+    }
+
+    [Fact]
+    public void Silos_InContainers_BindAllInterfacesAndAdvertiseTheirServiceName()
+    {
+        Assert.All(OfKind(ServiceKind.Silo), silo =>
+        {
+            Assert.Equal("0.0.0.0", ServiceFacts.Config(silo, "Granary:Silo:Host"));
+            Assert.Equal(silo.Name, ServiceFacts.Config(silo, "Granary:Silo:AdvertisedHost"));
+        });
+    }
+
+    [Fact]
+    public void Backends_Command_ParsesAndBindsAllInterfacesWithDistinctIds()
+    {
+        var options = OfKind(ServiceKind.Backend).Select(b => DemoBackendOptions.Parse(b.Command)).ToList();
+
+        Assert.All(options, o => Assert.Equal("0.0.0.0", o.Host));
+        Assert.Equal(options.Count, options.Select(o => o.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void Gateway_Destinations_PointAtTheBackendServices()
+    {
+        var gateway = Compose["gateway"];
+        var addresses = ServiceFacts.EffectiveEnvironment(gateway)
+            .Where(kv => kv.Key.StartsWith("ReverseProxy__Clusters__", StringComparison.Ordinal) && kv.Key.EndsWith("__Address", StringComparison.Ordinal))
+            .Select(kv => new Uri(kv.Value)).ToList();
+        var backends = OfKind(ServiceKind.Backend).ToDictionary(b => b.Name, b => DemoBackendOptions.Parse(b.Command).Port);
+
+        Assert.Equal(backends.Count, addresses.Count);
+        Assert.All(addresses, a =>
+        {
+            Assert.True(backends.TryGetValue(a.Host, out var port), $"{a}: no backend service named {a.Host}.");
+            Assert.Equal(port, a.Port);
+        });
+        Assert.Equal(backends.Keys.Order(), addresses.Select(a => a.Host).Order());
+    }
+
+    [Fact]
+    public void Volumes_Named_AreDeclaredAtTheTopLevel()
+    {
+        Assert.Contains("pgdata", Compose.Volumes);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Granary.Deploy.Tests;
+
+/// <summary>One entry of a compose service's <c>ports</c> in the short syntax <c>[IP:][HOST[-HOST]:]CONTAINER[/PROTO]</c>.</summary>
+internal sealed record PortMapping(string? HostIp, int? HostFirst, int? HostLast, int ContainerPort, string Text)
+{
+    public bool IsPublished => HostFirst is not null;
+
+    public int HostPortCount => IsPublished ? HostLast!.Value - HostFirst!.Value + 1 : 0;
+
+    public bool Overlaps(PortMapping other) =>
+        IsPublished && other.IsPublished && HostFirst <= other.HostLast && other.HostFirst <= HostLast;
+
+    /// <exception cref="FormatException">Not the short syntax, or a port outside 1–65535.</exception>
+    public static PortMapping Parse(string text)
+    {
+        var spec = text.Split('/')[0];
+        var parts = spec.Split(':');
+        var (ip, host, container) = parts.Length switch
+        {
+            1 => ((string?)null, (string?)null, parts[0]),
+            2 => (null, parts[0], parts[1]),
+            3 => (parts[0], parts[1], parts[2]),
+            _ => throw new FormatException($"Port '{text}' is not [IP:][HOST:]CONTAINER."),
+        };
+        if (container.Contains('-', StringComparison.Ordinal))
+            throw new FormatException($"Port '{text}': a container port range is not used by Granary's services.");
+        int? first = null, last = null;
+        if (!string.IsNullOrEmpty(host))
+        {
+            var dash = host.IndexOf('-', StringComparison.Ordinal);
+            first = Port(dash < 0 ? host : host[..dash], text);
+            last = dash < 0 ? first : Port(host[(dash + 1)..], text);
+            if (last < first) throw new FormatException($"Port '{text}': the host range is reversed.");
+        }
+        return new PortMapping(ip, first, last, Port(container, text), text);
+    }
+
+    private static int Port(string value, string text) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+            ? p
+            : throw new FormatException($"Port '{text}': '{value}' is not a port 1–65535.");
+}
