@@ -2,22 +2,23 @@
 # Requests/s of the local profile on PostgreSQL with 1 silo, then 2 silos (./run.sh --silos N):
 # 2 gateways (LeastConnections + rate limiting that never rejects), 3 fast demo backends,
 # one wrk per gateway at once (-t1 -c32 each), warm-up first. Prints a table; results in bench/results/.
-# Usage: bench/silos.sh [--duration S] [--warmup S] [--silos "1 2"]
+# Usage: bench/silos.sh [--duration S] [--warmup S] [--silos "1 2"] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=15 warmup=10 silo_counts="1 2"
+duration=15 warmup=10 silo_counts="1 2" build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --silos) silo_counts=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-dotnet build Orleans.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+[[ $build == 1 ]] && dotnet build Orleans.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 
 run_pid=""
 cleanup() {
