@@ -7,6 +7,18 @@ cd "$(dirname "$0")"
 log_dir=artifacts/test-logs
 mkdir -p "$log_dir"
 
+# [dashboard] The dashboard's browser tests (tests/Dashboard.Tests) drive Debian's Chromium headless
+# through Microsoft.Playwright, whose driver ships in the NuGet package; nothing downloads a browser.
+# Install the Debian package when it is missing (as deploy/pg-local.sh does for PostgreSQL).
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "==> Installing Chromium (Debian package chromium) for the dashboard's browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq -o DPkg::Lock::Timeout=120 chromium >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=120 chromium >/dev/null; } \
+    || echo "test.sh: could not install chromium; the dashboard's browser tests will fail" >&2
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 # A private PostgreSQL server for the tests that need one (membership, storage, registry, faults):
 # a free port, a temporary data directory, stopped when the run ends. Tests never skip for want of it.
 pg_dir=$(mktemp -d /tmp/granary-test-pg.XXXXXX)

@@ -12,8 +12,8 @@ namespace Granary.Grains;
 public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ClientGrain"/> and <see cref="BackendGrain"/> (with <see cref="GrainDescriptors.Client"/>
-    /// and <see cref="GrainDescriptors.Backend"/>), an <see cref="InMemoryClientRegistry"/> unless another
+    /// Adds <see cref="ClientGrain"/>, <see cref="BackendGrain"/> and <see cref="GatewayGrain"/> (with
+    /// <see cref="GrainDescriptors.Client"/>, <see cref="GrainDescriptors.Backend"/> and <see cref="GrainDescriptors.Gateway"/>), an <see cref="InMemoryClientRegistry"/> unless another
     /// <see cref="IClientRegistry"/> is registered, an <see cref="HttpHealthProber"/> unless another
     /// <see cref="IHealthProber"/> is, <see cref="TimeProvider.System"/> unless a clock is, and
     /// <see cref="ClientDefaultsOptions"/>, validated at start (a bad value fails start-up naming it).
@@ -34,6 +34,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientDefaultsOptions>, ClientDefaultsOptionsValidator>());
         services.AddGrain<ClientGrain>(GrainDescriptors.Client);
         services.AddGrain<BackendGrain>(GrainDescriptors.Backend);
+        services.AddGrain<GatewayGrain>(GrainDescriptors.Gateway);
         return services;
     }
 }

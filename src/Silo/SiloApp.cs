@@ -7,6 +7,7 @@ using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
 using Granary.Silo.Admin;
 using Granary.Silo.Api;
+using Granary.Silo.Dashboard;
 using Granary.Silo.Http;
 
 namespace Granary.Silo;
@@ -20,7 +21,8 @@ namespace Granary.Silo;
 /// <c>Granary:RateLimit:DefaultRatePerSec</c> (limits of unregistered clients),
 /// <c>Granary:PostgreSql:ConnectionString</c> (when set: grain state and client registry in PostgreSQL,
 /// schema migrated at start-up, cluster membership in PostgreSQL under <c>Granary:ClusterId</c>
-/// (default <c>granary</c>); unset: in memory).
+/// (default <c>granary</c>); unset: in memory), <c>Granary:Silo:AdminKey</c> (when set, POST/PUT/DELETE
+/// <c>/clients</c> need it in <c>X-Admin-Key</c>). The dashboard page is served at <c>/dashboard</c>.
 /// </summary>
 internal static class SiloApp
 {
@@ -68,6 +70,13 @@ internal static class SiloApp
         builder.Services.AddSingleton<SiloMetrics>();
         builder.Services.AddSingleton<ClientAdminHandler>();
         builder.Services.AddSingleton<GrainStateHandler>();
+        // [dash-api] The dashboard: 1 s load sampler, cluster-wide fan-out over the silos' HTTP ports, JSON API, admin key.
+        builder.Services.AddSingleton<SiloStatsSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloStatsSampler>());
+        builder.Services.AddSingleton<ClusterHttpFanOut>();
+        builder.Services.AddSingleton<DashboardApiHandler>();
+        builder.Services.AddSingleton<ClientsApiHandler>();
+        builder.Services.AddSingleton<AdminKeyFilter>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenGrainPort(siloOptions);
@@ -78,6 +87,7 @@ internal static class SiloApp
         var app = builder.Build();
         app.Services.GetRequiredService<SiloMetrics>();
         app.UseMiddleware<JsonErrorMiddleware>();
+        app.UseDashboardFiles();
         app.UseRouting();
         app.MapSiloEndpoints();
         return app;

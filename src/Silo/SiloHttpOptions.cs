@@ -7,8 +7,8 @@ internal sealed class SiloHttpOptions
     public int HttpPort { get; set; } = 9090;
 
     /// <summary>
-    /// Reserved for a later issue: when set, the admin API (<c>/clients</c>) will require it in
-    /// an <c>X-Admin-Key</c> header. Not enforced yet.
+    /// When set (non-empty), the admin API's changes (POST/PUT/DELETE <c>/clients</c>) require it in an
+    /// <c>X-Admin-Key</c> header, else 401 JSON; reads (GET) stay open. Unset: no key needed.
     /// </summary>
     public string? AdminKey { get; set; }
 

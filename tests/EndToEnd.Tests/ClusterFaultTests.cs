@@ -20,7 +20,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         {
             foreach (var silo in cluster.Silos.Where(s => !s.Process.HasExited))
             {
-                using var doc = JsonDocument.Parse(await cluster.Http.GetStringAsync(silo.HttpUrl + "/api/clients"));
+                using var doc = JsonDocument.Parse(await cluster.Http.GetStringAsync(silo.HttpUrl + "/api/local/clients"));
                 if (doc.RootElement.GetProperty("clients").EnumerateArray().Any(c => c.GetProperty("client_id").GetString() == clientId))
                 {
                     owner = silo;

@@ -63,6 +63,7 @@ public sealed class ConfigurationTests
         Assert.Equal(["b1", "b2"], settings.Destinations.Select(d => d.DestinationId));
         var b1 = settings.Destinations[0];
         Assert.Equal("/healthz", b1.HealthPath);
+        Assert.Equal(BalancingPolicyNames.LeastConnections, b1.Policy);
         Assert.Equal((1, 2000, 1000, 2, 3, 5, 30000), (b1.Weight, b1.ProbeIntervalMs, b1.ProbeTimeoutMs, b1.Rise, b1.Fall, b1.ConsecutiveFailures, b1.BaseEjectionMs));
     }
 
@@ -78,6 +79,7 @@ public sealed class ConfigurationTests
         }, new() { [GranaryMetadata.Weight] = "5" }));
 
         Assert.Equal(BalancingPolicyNames.PowerOfTwoChoices, settings.Policy);
+        Assert.All(settings.Destinations, d => Assert.Equal(BalancingPolicyNames.PowerOfTwoChoices, d.Policy));
         var b2 = settings.Destinations[1];
         Assert.Null(b2.HealthPath);
         Assert.Equal((5, 500, 7, "backends", "http://127.0.0.1:5002/"), (b2.Weight, b2.ProbeIntervalMs, b2.Fall, b2.ClusterId, b2.Address));

@@ -17,7 +17,7 @@ namespace Granary.Gateway.Tests;
 /// <summary>
 /// The whole gateway on real sockets (Kestrel on 127.0.0.1, YARP 2.1.0, a live backend and a
 /// refused port), with fake grains: proves that YARP tolerates our second <c>next()</c> (the retry),
-/// JSON errors, 429, <c>/healthz</c>, <c>/metrics</c> and the final in-flight reports on stop.
+/// JSON errors, 429, <c>/healthz</c>, <c>/metrics</c>, the heartbeat and the final in-flight reports on stop.
 /// </summary>
 public sealed class GatewayHostTests : IAsyncLifetime
 {
@@ -141,6 +141,20 @@ public sealed class GatewayHostTests : IAsyncLifetime
         var metrics = await _http.GetStringAsync("/metrics");
         Assert.Contains("granary_gateway_requests_total", metrics);
         Assert.Contains("granary_gateway_in_flight", metrics);
+    }
+
+    [Fact]
+    public async Task Heartbeat_Running_ReportsToTheGatewayGrainEverySecond()
+    {
+        await _http.GetAsync("/api/h");
+
+        // Real clock: the first beat is due 1 s after start; wait up to 5 s.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (_grains.Gateway("gw-it").Reports.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var stats = Assert.Single(_grains.Gateway("gw-it").Reports.Take(1));
+        Assert.Equal(("gw-it", true), (stats.GatewayId, stats.SiloConnected));
     }
 
     [Fact]

@@ -282,4 +282,83 @@ public sealed class BackendGrainTests
             await Task.Delay(10);
         }
     }
+
+    [Fact]
+    public async Task GetDetails_100ReportsInOneSecond_RateP99AndOneSample()
+    {
+        var grain = await ActivateAsync();
+        var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        await grain.ConfigureAsync(Config() with { Policy = "LeastTime" });
+        for (var i = 1; i <= 100; i++)
+        {
+            await grain.ReportOutcomeAsync(Outcome(i % 10 == 0 ? OutcomeKind.ServerError : OutcomeKind.Success, latencyMs: i));
+            _time.Advance(TimeSpan.FromMilliseconds(9));
+        }
+        _time.Advance(TimeSpan.FromMilliseconds(100)); // 1 s after activation
+
+        var details = await grain.GetDetailsAsync();
+
+        Assert.Equal("LeastTime", details.Policy);
+        Assert.Equal(100, details.RequestsPerSec);
+        Assert.InRange(details.P99LatencyMs, 99 / 1.0906, 99 * 1.0906); // every outcome counts, failures included
+        Assert.Equal([new BackendSample(start, 100, 50.5)], details.History);
+    }
+
+    [Fact]
+    public async Task GetDetails_TrafficStops_RateDecaysOverFiveSecondsAndP99After60()
+    {
+        var grain = await ActivateAsync();
+        for (var second = 0; second < 10; second++)
+        {
+            for (var i = 0; i < 20; i++)
+                await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, latencyMs: 30));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal((20.0, 30.0), ((await grain.GetDetailsAsync()).RequestsPerSec, (await grain.GetDetailsAsync()).P99LatencyMs));
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(8, (await grain.GetDetailsAsync()).RequestsPerSec); // 2 of the last 5 seconds had traffic
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, (await grain.GetDetailsAsync()).RequestsPerSec);
+        Assert.Equal(30, (await grain.GetDetailsAsync()).P99LatencyMs);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, (await grain.GetDetailsAsync()).P99LatencyMs);
+    }
+
+    [Fact]
+    public async Task GetDetails_200Seconds_OneSamplePerSecondAtMost180()
+    {
+        var grain = await ActivateAsync();
+        var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (var second = 0; second < 200; second++)
+        {
+            for (var i = 0; i < second % 4; i++)
+                await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, latencyMs: second));
+            _time.Advance(TimeSpan.FromSeconds(1));
+            if (second == 2)
+                Assert.Equal(3, (await grain.GetDetailsAsync()).History.Count);
+        }
+
+        var history = (await grain.GetDetailsAsync()).History;
+
+        Assert.Equal(BackendDetails.MaxHistory, history.Count);
+        Assert.Equal(Enumerable.Range(20, 180).Select(s => start + (s * 1000L)), history.Select(h => h.UnixMs));
+        Assert.All(history, h =>
+        {
+            var second = (int)((h.UnixMs - start) / 1000);
+            Assert.Equal(second % 4, h.RequestsPerSec);
+            Assert.Equal(second % 4 == 0 ? 0 : second, h.LatencyMs);
+        });
+    }
+
+    [Fact]
+    public async Task GetDetails_FreshActivation_NoTrafficFigures()
+    {
+        var grain = await ActivateAsync();
+
+        var details = await grain.GetDetailsAsync();
+
+        Assert.Equal(((string?)null, 0.0, 0.0), (details.Policy, details.RequestsPerSec, details.P99LatencyMs));
+        Assert.Empty(details.History);
+    }
 }

@@ -146,7 +146,7 @@ public sealed class AdminApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
         await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
 
         await _http.SendAsync(HttpMethod.Delete, $"/clients/{id}");
-        var (_, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/clients");
+        var (_, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/local/clients");
 
         var state = json.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("client_id").GetString() == id);
         Assert.Equal(7, state.GetProperty("capacity").GetInt64());

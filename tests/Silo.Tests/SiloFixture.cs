@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace Granary.Silo.Tests;
 
 /// <summary>One silo running in process on 127.0.0.1 (free grain port, HTTP port 0) shared by a test class.</summary>
-public sealed class SiloFixture : IAsyncLifetime
+public class SiloFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -16,12 +16,24 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The silo is not started.");
 
+    /// <summary>More command-line settings for derived fixtures.</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
+
+    /// <summary>Service changes for derived fixtures (after the defaults).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         _app = SiloApp.Create(
             [$"--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={GrainPort}", "--Granary:Silo:HttpPort=0",
-             "--Granary:RateLimit:DefaultCapacity=7", "--Granary:RateLimit:DefaultRatePerSec=3"],
-            builder => builder.Logging.ClearProviders());
+             "--Granary:RateLimit:DefaultCapacity=7", "--Granary:RateLimit:DefaultRatePerSec=3", .. ExtraArgs],
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                ConfigureServices(builder.Services);
+            });
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         var http = addresses.Select(a => new Uri(a)).Single(u => u.Port != GrainPort);

@@ -67,7 +67,7 @@ public sealed class SiloHttpTests(SiloFixture silo) : IClassFixture<SiloFixture>
         var id = "api-" + Guid.NewGuid().ToString("N")[..10];
         await _http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{id}\",\"capacity\":40,\"rate_per_sec\":4}}");
 
-        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/clients");
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/clients?search=" + id);
 
         Assert.Equal(HttpStatusCode.OK, status);
         var client = json.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("client_id").GetString() == id);

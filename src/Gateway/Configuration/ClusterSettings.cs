@@ -11,7 +11,7 @@ namespace Granary.Gateway.Configuration;
 /// </summary>
 /// <param name="ClusterId">YARP cluster id.</param>
 /// <param name="Policy">Canonical policy name (one of <see cref="BalancingPolicyNames.All"/>).</param>
-/// <param name="Destinations">One <see cref="BackendConfig"/> per destination, ordered by destination id (ordinal).</param>
+/// <param name="Destinations">One <see cref="BackendConfig"/> per destination, ordered by destination id (ordinal); each carries <paramref name="Policy"/> for the dashboard.</param>
 internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnlyList<BackendConfig> Destinations)
 {
     /// <summary>Default policy when <see cref="GranaryMetadata.Policy"/> is absent.</summary>
@@ -45,7 +45,7 @@ internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnl
             {
                 var weight = ParseInt(destination.Metadata, GranaryMetadata.Weight, 1, 1, 1000, problems, $"destination '{id}': ");
                 destinations.Add(new BackendConfig(cluster.ClusterId, id, destination.Address, weight,
-                    healthPath.Length == 0 ? null : healthPath, interval, timeout, rise, fall, failures, ejection));
+                    healthPath.Length == 0 ? null : healthPath, interval, timeout, rise, fall, failures, ejection, policy));
             }
         }
         destinations.Sort(static (a, b) => string.CompareOrdinal(a.DestinationId, b.DestinationId));

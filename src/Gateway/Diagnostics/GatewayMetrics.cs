@@ -8,6 +8,7 @@ namespace Granary.Gateway.Diagnostics;
 /// <summary>
 /// The gateway's instruments (meter <c>Granary.Gateway</c>), created from <see cref="IMeterFactory"/>.
 /// Tag arrays are built with <see cref="TagList"/> (no allocation for up to 8 tags).
+/// Also keeps two plain totals for the heartbeat (<see cref="RequestsReceived"/>, <see cref="FallbackDecisions"/>).
 /// </summary>
 internal sealed class GatewayMetrics
 {
@@ -23,6 +24,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _fallbackDecisions;
     private readonly Counter<long> _noHealthyDestination;
     private readonly Counter<long> _grainCallFailures;
+    private long _requestsReceived;
+    private long _fallbackDecisionCount;
 
     public GatewayMetrics(IMeterFactory meterFactory, ClusterBalancerRegistry registry)
     {
@@ -58,7 +61,20 @@ internal sealed class GatewayMetrics
 
     public void Retried(string cluster) => _retries.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
 
-    public void FallbackDecision(string kind) => _fallbackDecisions.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    public void FallbackDecision(string kind)
+    {
+        Interlocked.Increment(ref _fallbackDecisionCount);
+        _fallbackDecisions.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    /// <summary>Counts a request entering the proxy pipeline (before rate limiting).</summary>
+    public void RequestReceived() => Interlocked.Increment(ref _requestsReceived);
+
+    /// <summary>Requests that entered the proxy pipeline since start (rejected ones included).</summary>
+    public long RequestsReceived => Interlocked.Read(ref _requestsReceived);
+
+    /// <summary>Local (fallback) decisions since start, every kind.</summary>
+    public long FallbackDecisions => Interlocked.Read(ref _fallbackDecisionCount);
 
     public void NoHealthyDestination(string cluster) => _noHealthyDestination.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
 

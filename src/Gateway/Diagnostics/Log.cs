@@ -42,4 +42,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "Rate limiting: the client grain rejected the call for '{ClientId}': {Reason}")]
     public static partial void ClientGrainBadRequest(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(14, LogLevel.Debug, "Heartbeat to gateway grain '{GatewayId}' failed: {Reason}")]
+    public static partial void HeartbeatFailed(ILogger logger, string gatewayId, string reason);
 }

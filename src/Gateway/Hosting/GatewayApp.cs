@@ -78,6 +78,8 @@ internal static class GatewayApp
         services.AddSingleton<BackendReporter>();
         // After the grain client's hosted service, so it stops before the client closes (stop runs in reverse).
         services.AddHostedService<BackendMonitor>();
+        // Every second: this gateway's stats to its gateway grain (the dashboard's gateway list).
+        services.AddHostedService<GatewayHeartbeat>();
 
         configure?.Invoke(builder);
 

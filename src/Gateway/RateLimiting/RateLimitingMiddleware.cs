@@ -44,7 +44,12 @@ internal sealed class RateLimitingMiddleware
         _enabled = options.Value.Enabled;
     }
 
-    public Task InvokeAsync(HttpContext context) => _enabled ? LimitAsync(context) : _next(context);
+    public Task InvokeAsync(HttpContext context)
+    {
+        // The first step of the proxy pipeline: every proxied request is counted here, for the heartbeat.
+        _metrics.RequestReceived();
+        return _enabled ? LimitAsync(context) : _next(context);
+    }
 
     private async Task LimitAsync(HttpContext context)
     {

@@ -26,6 +26,26 @@ public interface IClientRegistry
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is out of range.</exception>
     ValueTask<IReadOnlyList<ClientRecord>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// [dash-api] One page of the clients whose id starts with <paramref name="prefix"/> (ordinal,
+    /// case-sensitive; null or empty: every client), in ordinal order of id, strictly after
+    /// <paramref name="afterId"/> (null: from the first match), at most <paramref name="limit"/> of them.
+    /// Cost: O(log n + limit) (an index range scan), never a scan of the whole registry.
+    /// </summary>
+    /// <param name="prefix">Case-sensitive id prefix, or null/empty for all clients.</param>
+    /// <param name="afterId">The last id of the previous page, or null for the first page.</param>
+    /// <param name="limit">Page size, 1–<see cref="MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is out of range.</exception>
+    ValueTask<IReadOnlyList<ClientRecord>> SearchAsync(string? prefix, string? afterId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// [dash-api] How many clients have an id starting with <paramref name="prefix"/> (null or empty:
+    /// all). In memory O(log n); in PostgreSQL an index-only count of the matching range (tens of ms
+    /// for 100,000 rows).
+    /// </summary>
+    ValueTask<long> CountAsync(string? prefix, CancellationToken cancellationToken = default);
+
     /// <summary>Registers a client with the given limits; CreatedAt = UpdatedAt = now.</summary>
     /// <returns>True when created; false when the id is already registered (nothing changes).</returns>
     /// <exception cref="ArgumentException">The id is empty or too long, or the limits are invalid (<see cref="ClientLimits.Validate"/>).</exception>

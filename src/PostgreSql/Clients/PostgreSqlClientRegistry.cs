@@ -28,6 +28,20 @@ public sealed class PostgreSqlClientRegistry(NpgsqlDataSource dataSource) : ICli
 
     private const string ListAfterSql = "SELECT " + Columns + " FROM granary_client WHERE client_id > $2 ORDER BY client_id LIMIT $1";
 
+    // [dash-api] Prefix search: a range scan of the "C"-collated primary key, [prefix, upper), plus an
+    // exact starts_with check (the range alone is exact for ASCII; the check keeps any other id exact).
+    private const string SearchSql = "SELECT " + Columns + " FROM granary_client WHERE client_id >= $2 AND client_id < $3 AND client_id > $4 " +
+        "AND starts_with(client_id, $2) ORDER BY client_id LIMIT $1";
+
+    private const string SearchUnboundedSql = "SELECT " + Columns + " FROM granary_client WHERE client_id >= $2 AND client_id > $3 " +
+        "AND starts_with(client_id, $2) ORDER BY client_id LIMIT $1";
+
+    private const string CountSql = "SELECT count(*) FROM granary_client";
+
+    private const string CountPrefixSql = "SELECT count(*) FROM granary_client WHERE client_id >= $1 AND client_id < $2 AND starts_with(client_id, $1)";
+
+    private const string CountPrefixUnboundedSql = "SELECT count(*) FROM granary_client WHERE client_id >= $1 AND starts_with(client_id, $1)";
+
     private const string CreateSql =
         "INSERT INTO granary_client (" + Columns + ") VALUES ($1, $2, $3, now(), now()) ON CONFLICT (client_id) DO NOTHING";
 
@@ -64,6 +78,59 @@ public sealed class PostgreSqlClientRegistry(NpgsqlDataSource dataSource) : ICli
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             page.Add(ReadRecord(reader));
         return page;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<ClientRecord>> SearchAsync(string? prefix, string? afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, IClientRegistry.MaxPageSize);
+        if (string.IsNullOrEmpty(prefix))
+            return await ListAsync(afterId, limit, cancellationToken).ConfigureAwait(false);
+        if (!IsStorable(prefix))
+            return [];
+        var upper = PrefixUpperBound(prefix);
+        await using var command = _dataSource.CreateCommand(upper is null ? SearchUnboundedSql : SearchSql);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        if (upper is not null)
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
+        // "After" the empty string is every non-empty id, i.e. no lower bound beyond the prefix.
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = afterId is null ? "" : BeforeNul(afterId) });
+        var page = new List<ClientRecord>(Math.Min(limit, 64));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            page.Add(ReadRecord(reader));
+        return page;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> CountAsync(string? prefix, CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrEmpty(prefix) && !IsStorable(prefix))
+            return 0;
+        var upper = string.IsNullOrEmpty(prefix) ? null : PrefixUpperBound(prefix);
+        await using var command = _dataSource.CreateCommand(
+            string.IsNullOrEmpty(prefix) ? CountSql : upper is null ? CountPrefixUnboundedSql : CountPrefixSql);
+        if (!string.IsNullOrEmpty(prefix))
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        if (upper is not null)
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = upper });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// The smallest string sorting (in byte order of UTF-8, collation "C") after every string that starts
+    /// with <paramref name="prefix"/>: the prefix with its last character incremented. Null (no upper bound;
+    /// the query then relies on <c>starts_with</c> alone) when the last character is U+D7FF or above,
+    /// where incrementing it would reach a surrogate (UTF-16 order and UTF-8 byte order disagree there).
+    /// </summary>
+    private static string? PrefixUpperBound(string prefix)
+    {
+        var last = prefix[^1];
+        if (char.IsSurrogate(last) || last >= '\uD7FF')
+            return null;
+        return string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(last + 1)]);
     }
 
     /// <inheritdoc />

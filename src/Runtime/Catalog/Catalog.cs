@@ -40,6 +40,7 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     private SiloText _selfText;
     private volatile bool _stopping;
     private int _stopped;
+    private long _callsHandled;
 
     public Catalog(
         IServiceProvider services,
@@ -110,6 +111,9 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
 
     public int Count => _activations.Count;
 
+    /// <summary>[dash-api] Calls that reached <see cref="HandleAsync"/> (one interlocked increment per call).</summary>
+    public long CallsHandled => Volatile.Read(ref _callsHandled);
+
     public IReadOnlyList<GrainId> GetActivations(string grainType)
     {
         var result = new List<GrainId>();
@@ -127,6 +131,7 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     public ValueTask<CallOutcome> HandleAsync(GrainRequestHeader header, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result, CancellationToken cancellationToken)
     {
         var grainId = header.GrainId;
+        Interlocked.Increment(ref _callsHandled);
         try
         {
             if (_stopping)

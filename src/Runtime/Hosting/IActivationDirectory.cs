@@ -8,4 +8,11 @@ public interface IActivationDirectory
 
     /// <summary>Live activations on this silo, all types.</summary>
     int Count { get; }
+
+    /// <summary>
+    /// [dash-api] Grain calls this silo has handled since it started (local and remote, any outcome):
+    /// a monotonic counter for a calls/s rate (sample it and divide the delta by the elapsed time).
+    /// 0 for directories that do not count.
+    /// </summary>
+    long CallsHandled => 0;
 }

@@ -2,7 +2,7 @@ using Granary.Grains.Contracts;
 
 namespace Granary.Silo.Api;
 
-/// <summary>A backend grain's live state, as <c>/api/backends</c> shows it.</summary>
+/// <summary>A backend grain's live state, as <c>/api/backends</c> shows it (policy, requests/s over ~5 s, p99 over ~60 s and a 180 s history added in issue 4).</summary>
 internal sealed record BackendView(
     string ClusterId,
     string DestinationId,
@@ -19,7 +19,11 @@ internal sealed record BackendView(
     string HealthReason,
     DateTimeOffset? HealthChangedAt,
     int Ejections,
-    IReadOnlyList<ContributionView> Contributions)
+    IReadOnlyList<ContributionView> Contributions,
+    string? Policy,
+    double RequestsPerSec,
+    double P99LatencyMs,
+    IReadOnlyList<HistoryPointView> History)
 {
     public static BackendView From(BackendDetails d) => new(
         d.ClusterId, d.DestinationId, d.Address,
@@ -28,5 +32,7 @@ internal sealed record BackendView(
         d.HealthReason,
         d.HealthChangedUnixMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(d.HealthChangedUnixMs),
         d.Ejections,
-        d.Contributions.Select(static c => new ContributionView(c.GatewayId, c.InFlight, c.ExpiresInMs)).ToList());
+        d.Contributions.Select(static c => new ContributionView(c.GatewayId, c.InFlight, c.ExpiresInMs)).ToList(),
+        d.Policy, d.RequestsPerSec, d.P99LatencyMs,
+        d.History.Select(static h => new HistoryPointView(h.UnixMs, h.RequestsPerSec, h.LatencyMs)).ToList());
 }

@@ -6,7 +6,8 @@ using Granary.Silo.Http;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Read-only JSON of the grains active on this silo (<c>/api/backends</c>, <c>/api/clients</c>).
+/// Read-only JSON of the grains active on this silo (<c>/api/backends/{cluster}/{destination}</c>,
+/// <c>/api/local/clients</c>; the cluster-wide lists are in <see cref="Dashboard.DashboardApiHandler"/>).
 /// Grains are asked concurrently, each within the local call deadline; one that fails appears
 /// with an <c>error</c> field instead of failing the response.
 /// </summary>
@@ -14,13 +15,6 @@ internal sealed class GrainStateHandler(IActivationDirectory directory, IGrainFa
 {
     /// <summary>Most grains asked per list response (first by id); <c>total</c> gives the full count.</summary>
     public const int MaxGrainsPerResponse = 1000;
-
-    public async Task<IResult> ListBackendsAsync(HttpContext context)
-    {
-        var ids = ActiveKeys(GrainDescriptors.BackendGrainType);
-        var views = await Task.WhenAll(ids.Take(MaxGrainsPerResponse).Select(key => DescribeBackendAsync(key, context.RequestAborted))).ConfigureAwait(false);
-        return Results.Json(new { Backends = views, Total = ids.Count }, SiloJson.Options);
-    }
 
     public async Task<IResult> GetBackendAsync(HttpContext context, string cluster, string destination)
     {

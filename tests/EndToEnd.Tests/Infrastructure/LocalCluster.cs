@@ -26,6 +26,9 @@ internal sealed record ClusterSpec
     public int FallbackCapacity { get; init; } = 100;
     public int FallbackRatePerSec { get; init; } = 50;
     public int CallTimeoutMs { get; init; } = 2000;
+
+    /// <summary>Extra command-line settings for every silo, e.g. <c>--Granary:Silo:AdminKey=...</c>.</summary>
+    public IReadOnlyList<string> ExtraSiloArgs { get; init; } = [];
 }
 
 /// <summary>One silo process and its endpoints.</summary>
@@ -112,6 +115,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             args.Add($"--Granary:PostgreSql:ConnectionString={ConnectionString}");
             args.Add($"--Granary:Silo:TurnLogPath={turnLog}");
         }
+        args.AddRange(Spec.ExtraSiloArgs);
         var silo = new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), grainPort, $"http://127.0.0.1:{httpPort}", turnLog);
         Silos.Add(silo);
         return silo;

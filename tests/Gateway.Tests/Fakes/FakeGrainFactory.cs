@@ -5,12 +5,14 @@ using Granary.Runtime.Hosting;
 
 namespace Granary.Gateway.Tests.Fakes;
 
-/// <summary>Hands out fake client and backend grains, one per key, and counts GetGrain calls.</summary>
+/// <summary>Hands out fake client, backend and gateway grains, one per key.</summary>
 internal sealed class FakeGrainFactory : IClusterClient
 {
     public ConcurrentDictionary<string, FakeClientGrain> Clients { get; } = new();
 
     public ConcurrentDictionary<string, FakeBackendGrain> Backends { get; } = new();
+
+    public ConcurrentDictionary<string, FakeGatewayGrain> Gateways { get; } = new();
 
     /// <summary>Applied to every new client grain.</summary>
     public Func<AcquireTokens, ValueTask<RateLimitDecision>>? ClientBehavior { get; set; }
@@ -25,12 +27,16 @@ internal sealed class FakeGrainFactory : IClusterClient
 
     public FakeBackendGrain Backend(string key) => Backends.GetOrAdd(key, _ => new FakeBackendGrain());
 
+    public FakeGatewayGrain Gateway(string key) => Gateways.GetOrAdd(key, _ => new FakeGatewayGrain());
+
     public TGrain GetGrain<TGrain>(string key) where TGrain : class, IGrain
     {
         if (typeof(TGrain) == typeof(IClientGrain))
             return (TGrain)(object)Client(key);
         if (typeof(TGrain) == typeof(IBackendGrain))
             return (TGrain)(object)Backend(key);
+        if (typeof(TGrain) == typeof(IGatewayGrain))
+            return (TGrain)(object)Gateway(key);
         throw new InvalidOperationException($"No fake for {typeof(TGrain).Name}.");
     }
 }

@@ -37,9 +37,11 @@ public sealed class GrainDescriptorsTests
     }
 
     [Fact]
-    public void All_HasClientAndBackendWithTheirTypeNames()
+    public void All_HasClientBackendAndGatewayWithTheirTypeNames()
     {
-        Assert.Equal(["client", "backend"], GrainDescriptors.All.Select(d => d.GrainType));
+        Assert.Equal(["client", "backend", "gateway"], GrainDescriptors.All.Select(d => d.GrainType));
+        Assert.Equal(typeof(IGatewayGrain), GrainDescriptors.Gateway.InterfaceType);
+        Assert.Equal([GatewayGrainMethods.GetStats], GrainDescriptors.Gateway.ReadOnlyMethods);
         Assert.Equal(typeof(IClientGrain), GrainDescriptors.Client.InterfaceType);
         Assert.Equal(typeof(IBackendGrain), GrainDescriptors.Backend.InterfaceType);
         Assert.Contains(ClientGrainMethods.GetState, GrainDescriptors.Client.ReadOnlyMethods);
@@ -77,7 +79,7 @@ public sealed class GrainDescriptorsTests
     public async Task BackendReference_EveryMethod_RoundTripsThroughBytes()
     {
         var backend = await BackendAsync(BackendKey.For("web", "d1"));
-        var config = new BackendConfig("web", "d1", "http://127.0.0.1:5001/", Weight: 3, ConsecutiveFailures: 1, BaseEjectionMs: 5000);
+        var config = new BackendConfig("web", "d1", "http://127.0.0.1:5001/", Weight: 3, ConsecutiveFailures: 1, BaseEjectionMs: 5000, Policy: "LeastTime");
         var status = await backend.ConfigureAsync(config);
         Assert.Equal(new BackendStatus(true, true, true, false, 0, 0, 3, 0, 0), status);
         status = await backend.ReportInFlightAsync(new InFlightReport("gw-ä", 4, 3000));
@@ -94,6 +96,25 @@ public sealed class GrainDescriptorsTests
         Assert.Equal(1, details.Ejections);
         Assert.StartsWith("1 consecutive failures (last: Timeout)", details.HealthReason);
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds() - 1000, details.HealthChangedUnixMs);
+        Assert.Equal(("LeastTime", 2.0), (details.Policy, details.RequestsPerSec));
+        Assert.Equal([new BackendSample(_time.GetUtcNow().ToUnixTimeMilliseconds() - 1000, 2, 6.75)], details.History);
+        Assert.InRange(details.P99LatencyMs, 11.5, 13.6);
+    }
+
+    [Fact]
+    public async Task GatewayReference_EveryMethod_RoundTripsThroughBytes()
+    {
+        var id = new GrainId(GrainDescriptors.GatewayGrainType, "gw-ä");
+        _invoker.Add(id, await new FakeGrainContext(id, _time).ActivateAsync(new GatewayGrain()));
+        var gateway = _factory.GetGrain<IGatewayGrain>("gw-ä");
+        Assert.Equal(new GatewayStats("gw-ä", 0, false, false, 0, 0), await gateway.GetStatsAsync());
+
+        await gateway.ReportAsync(new GatewayStats("gw-ä", 456.7, true, true, 3, 1));
+
+        Assert.Equal(new GatewayStats("gw-ä", 456.7, true, true, 3, _time.GetUtcNow().ToUnixTimeMilliseconds()), await gateway.GetStatsAsync());
+        Assert.Equal([GatewayGrainMethods.GetStats, GatewayGrainMethods.Report, GatewayGrainMethods.GetStats], _invoker.Calls.Select(c => c.Method));
+        Assert.Equal(0, _invoker.Calls[1].ResultBytes);
+        Assert.Throws<UnknownGrainMethodException>(() => GrainDescriptors.Gateway.Dispatch(new GatewayGrain(), 9, ReadOnlyMemory<byte>.Empty, new ArrayBufferWriter<byte>()));
     }
 
     [Fact]

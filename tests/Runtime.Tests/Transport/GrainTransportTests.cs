@@ -6,6 +6,7 @@ using Granary.Runtime.Messaging;
 using Granary.Runtime.Placement;
 using Granary.Runtime.Serialization;
 using Granary.Runtime.Transport;
+using Granary.Tests.Common;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Runtime.Tests.Transport;
@@ -15,11 +16,12 @@ public sealed class GrainTransportTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    internal static ClusterClient NewClient(IEnumerable<string> silos, Action<ClientOptions>? configure = null)
+    /// <summary>A client of <paramref name="silos"/>; <paramref name="time"/> (default: the system clock) drives its deadlines, pings and backoff.</summary>
+    internal static ClusterClient NewClient(IEnumerable<string> silos, Action<ClientOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new ClientOptions { Silos = [.. silos], CallTimeoutMs = 5000, ReconnectMinDelayMs = 20, ReconnectMaxDelayMs = 200 };
         configure?.Invoke(options);
-        return new ClusterClient(new GrainInterfaceRegistry([TestGrainReference.Descriptor]), new StaticMembershipViewProvider(options.Silos), options);
+        return new ClusterClient(new GrainInterfaceRegistry([TestGrainReference.Descriptor]), new StaticMembershipViewProvider(options.Silos), options, time);
     }
 
     internal static async Task WaitUntilAsync(Func<bool> condition, string what)
@@ -159,19 +161,31 @@ public sealed class GrainTransportTests
     [Fact]
     public async Task InvokeAsync_NoAnswerWithinDeadline_ThrowsTimeoutException()
     {
+        // The client's clock is manual: only this test moves it, so neither the first connect nor
+        // the answered calls can run out of their 200 ms on a loaded machine; only "never" does.
+        var time = new ManualTimeProvider();
         var handler = new FakeCallHandler();
         await using var host = await GrainPortHost.StartAsync(handler);
-        await using var client = NewClient([host.Endpoint], o => o.CallTimeoutMs = 200);
+        await using var client = NewClient([host.Endpoint], o => o.CallTimeoutMs = 200, time);
         await client.GetGrain<ITestGrain>("warm").EchoAsync(new EchoRequest("w", 0));
 
-        var started = Stopwatch.GetTimestamp();
-        await Assert.ThrowsAsync<TimeoutException>(async () => await client.GetGrain<ITestGrain>("never").EchoAsync(new EchoRequest("x", 1)));
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var call = client.GetGrain<ITestGrain>("never").EchoAsync(new EchoRequest("x", 1)).AsTask();
+        // The silo has the frame, so the call is pending with its deadline (clock + 200 ms) before the clock moves.
+        await WaitUntilAsync(() => Volatile.Read(ref handler.NeverStarted) == 1, "the call reached the silo");
+        time.Advance(TimeSpan.FromMilliseconds(190));
+        var before = await client.GetGrain<ITestGrain>("before").EchoAsync(new EchoRequest("b", 2)).AsTask().WaitAsync(Deadline);
+        var earlyFailures = client.FailedCalls;
+        var earlyCompleted = call.IsCompleted;
+        time.Advance(TimeSpan.FromMilliseconds(20));
 
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(Deadline));
+        Assert.Equal(new EchoReply("b", 4), before);
+        Assert.False(earlyCompleted, "the call must not end before its deadline");
+        Assert.Equal(0, earlyFailures);
         Assert.Equal(1, client.FailedCalls);
         // The connection survives a timeout.
-        Assert.Equal(new EchoReply("y", 2), await client.GetGrain<ITestGrain>("ok").EchoAsync(new EchoRequest("y", 1)));
+        Assert.Equal(new EchoReply("y", 2), await client.GetGrain<ITestGrain>("ok").EchoAsync(new EchoRequest("y", 1)).AsTask().WaitAsync(Deadline));
+        Assert.True(client.IsConnected);
     }
 
     [Fact]
@@ -221,7 +235,8 @@ public sealed class GrainTransportTests
     [Fact]
     public async Task InvokeAsync_NoSiloListening_FailsWithSiloUnavailable()
     {
-        await using var client = NewClient([$"127.0.0.1:{GrainPortHost.FreePort()}"], o => o.CallTimeoutMs = 2000);
+        // A manual clock that never moves: the call waits for the refused connect however slow the machine, never for a deadline.
+        await using var client = NewClient([$"127.0.0.1:{GrainPortHost.FreePort()}"], o => o.CallTimeoutMs = 2000, new ManualTimeProvider());
 
         await Assert.ThrowsAsync<SiloUnavailableException>(async () => await client.GetGrain<ITestGrain>("a").EchoAsync(new EchoRequest("x", 1)));
 

@@ -85,7 +85,7 @@ public sealed class SiloConnectionTests
         return payload;
     }
 
-    private static SiloConnection Connect(FakeSilo silo, ManualTimeProvider time, int callTimeoutMs = 1000) =>
+    private static SiloConnection Connect(FakeSilo silo, TimeProvider time, int callTimeoutMs = 1000) =>
         new(silo.Endpoint, new ClientOptions { CallTimeoutMs = callTimeoutMs, ReconnectMinDelayMs = 100, ReconnectMaxDelayMs = 1000 }, time, new Random(1), NullLogger.Instance);
 
     [Fact]
@@ -138,11 +138,18 @@ public sealed class SiloConnectionTests
         using var peer = await silo.AcceptAsync();
         await GrainTransportTests.WaitUntilAsync(() => connection.IsConnected, "connected");
 
+        // The silo never answers: a ping goes out after every PingInterval of silence (at 5 s and at
+        // 10 s), then the connection is dropped at DeadAfter (15 s). Each ping is read before the clock
+        // moves on, so the last write the silo can see before the close is a ping it already read.
         time.Advance(SiloConnection.PingInterval + TimeSpan.FromMilliseconds(20));
         var (ping, _) = await ReadFrameAsync(peer);
-        time.Advance(SiloConnection.DeadAfter - SiloConnection.PingInterval);
+        time.Advance(SiloConnection.PingInterval);
+        var (again, _) = await ReadFrameAsync(peer);
+        var connectedBeforeDeadAfter = connection.IsConnected;
+        time.Advance(SiloConnection.DeadAfter - 2 * SiloConnection.PingInterval);
 
-        Assert.Equal(FrameKind.Ping, ping.Kind);
+        Assert.Equal((FrameKind.Ping, FrameKind.Ping), (ping.Kind, again.Kind));
+        Assert.True(connectedBeforeDeadAfter, "still connected before DeadAfter");
         Assert.True(await WaitClosedAsync(peer), "the silent silo's connection was dropped");
         await GrainTransportTests.WaitUntilAsync(() => !connection.IsConnected, "disconnected");
     }
@@ -151,12 +158,13 @@ public sealed class SiloConnectionTests
     public async Task ConnectionLost_FailsPendingAndReconnectsAfterBackoff()
     {
         using var silo = new FakeSilo();
-        var time = new ManualTimeProvider();
+        var time = new TimerWatchingTimeProvider(new ManualTimeProvider());
         await using var connection = Connect(silo, time, callTimeoutMs: 60_000);
         var peer = await silo.AcceptAsync();
         await GrainTransportTests.WaitUntilAsync(() => connection.IsConnected, "connected");
         var call = connection.SendAsync(1, Payload(), CancellationToken.None).AsTask();
         await ReadFrameAsync(peer);
+        var timersBefore = time.Armed.Count;
 
         peer.Dispose();
 
@@ -164,11 +172,17 @@ public sealed class SiloConnectionTests
         await GrainTransportTests.WaitUntilAsync(() => !connection.IsConnected, "disconnected");
         await Assert.ThrowsAsync<Invocation.SiloUnavailableException>(async () => await connection.SendAsync(1, Payload(), CancellationToken.None));
         var accept = silo.AcceptAsync();
-        // The first retry waits ReconnectMinDelayMs (100 ms) ± 20 %; the clock is manual.
-        await GrainTransportTests.WaitUntilAsync(() => { time.Advance(TimeSpan.FromMilliseconds(20)); return accept.IsCompleted; }, "reconnected");
+        // The first retry waits ReconnectMinDelayMs (100 ms) ± 20 % on a one-shot timer of the manual
+        // clock: wait until that timer is armed, check it, and only then move the clock past it.
+        var backoff = await time.WaitArmedAsync(timersBefore, t => t.Period == Timeout.InfiniteTimeSpan && t.DueTime < TimeSpan.FromSeconds(1), "the reconnect backoff was armed");
+        time.Clock.Advance(backoff.DueTime - TimeSpan.FromMilliseconds(1));
+        var earlyAttempt = accept.IsCompleted;
+        time.Clock.Advance(TimeSpan.FromMilliseconds(1));
         using var second = await accept;
-        Assert.InRange(time.GetUtcNow() - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMilliseconds(80), TimeSpan.FromSeconds(1));
         await GrainTransportTests.WaitUntilAsync(() => connection.IsConnected, "connected again");
+
+        Assert.InRange(backoff.DueTime, TimeSpan.FromMilliseconds(80), TimeSpan.FromMilliseconds(120));
+        Assert.False(earlyAttempt, "no reconnect before the backoff elapsed");
         Assert.Equal(2, connection.SessionsOpened);
     }
 }

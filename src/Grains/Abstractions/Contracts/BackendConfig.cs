@@ -18,6 +18,7 @@ namespace Granary.Grains.Contracts;
 /// <param name="Fall">Consecutive failed probes that mark an up destination down (HAProxy <c>fall</c>); default 3.</param>
 /// <param name="ConsecutiveFailures">Consecutive failed requests (5xx, connect errors, timeouts) that eject the destination (Envoy <c>consecutive_5xx</c>); default 5.</param>
 /// <param name="BaseEjectionMs">First ejection length, ms; the n-th ejection lasts n × this, capped at 10 × (Envoy <c>base_ejection_time</c>); default 30000.</param>
+/// <param name="Policy">The balancing policy name of the destination's cluster (e.g. <c>"LeastConnections"</c>), for display only; null = not given. Encoded last, as a nullable string; an encoding without it reads as null.</param>
 public sealed record BackendConfig(
     string ClusterId,
     string DestinationId,
@@ -29,7 +30,8 @@ public sealed record BackendConfig(
     int Rise = 2,
     int Fall = 3,
     int ConsecutiveFailures = 5,
-    int BaseEjectionMs = 30000) : IGrainCodec<BackendConfig>
+    int BaseEjectionMs = 30000,
+    string? Policy = null) : IGrainCodec<BackendConfig>
 {
     /// <inheritdoc />
     public static void Write(GrainWriter writer, BackendConfig value)
@@ -45,10 +47,16 @@ public sealed record BackendConfig(
         writer.WriteInt32(value.Fall);
         writer.WriteInt32(value.ConsecutiveFailures);
         writer.WriteInt32(value.BaseEjectionMs);
+        writer.WriteNullableString(value.Policy);
     }
 
     /// <inheritdoc />
-    public static BackendConfig Read(ref GrainReader reader) => new(
-        reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadNullableString(),
-        reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    public static BackendConfig Read(ref GrainReader reader)
+    {
+        var config = new BackendConfig(
+            reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadNullableString(),
+            reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        // An encoding from before issue 4 ends here (no policy).
+        return reader.Remaining == 0 ? config : config with { Policy = reader.ReadNullableString() };
+    }
 }

@@ -11,6 +11,10 @@ namespace Granary.Grains.Contracts;
 /// <param name="HealthReason">Why health last changed, e.g. <c>"3 consecutive probe failures: connection refused"</c>; empty if never.</param>
 /// <param name="HealthChangedUnixMs">When health last changed, ms since the Unix epoch; 0 if never.</param>
 /// <param name="Ejections">Times ejected since activation.</param>
+/// <param name="Policy">The balancing policy name of the destination's cluster as the gateways configured it (<see cref="BackendConfig.Policy"/>); null if none was sent.</param>
+/// <param name="RequestsPerSec">Reported outcomes per second over the last 5 full seconds (fewer right after activation), requests/s.</param>
+/// <param name="P99LatencyMs">99th percentile of the latencies of every outcome reported over the last 60 s (current second included), ms; 0 without samples. Histogram estimate: within ~9 % of the true value.</param>
+/// <param name="History">One sample per full second since activation, oldest first, ending with the second before now; at most <see cref="MaxHistory"/> (the last 180 s); seconds without reports are zero samples.</param>
 public sealed record BackendDetails(
     string ClusterId,
     string DestinationId,
@@ -19,8 +23,15 @@ public sealed record BackendDetails(
     IReadOnlyList<InFlightContribution> Contributions,
     string HealthReason,
     long HealthChangedUnixMs,
-    int Ejections) : IGrainCodec<BackendDetails>
+    int Ejections,
+    string? Policy,
+    double RequestsPerSec,
+    double P99LatencyMs,
+    IReadOnlyList<BackendSample> History) : IGrainCodec<BackendDetails>
 {
+    /// <summary>The most samples <see cref="History"/> holds: 180 (3 minutes of one-second samples).</summary>
+    public const int MaxHistory = 180;
+
     /// <inheritdoc />
     public static void Write(GrainWriter writer, BackendDetails value)
     {
@@ -38,6 +49,17 @@ public sealed record BackendDetails(
         writer.WriteString(value.HealthReason);
         writer.WriteInt64(value.HealthChangedUnixMs);
         writer.WriteInt32(value.Ejections);
+        // Appended in issue 4: policy, requests/s, p99, then the history as (int64 ms, double rps, double latency ms).
+        writer.WriteNullableString(value.Policy);
+        writer.WriteDouble(value.RequestsPerSec);
+        writer.WriteDouble(value.P99LatencyMs);
+        writer.WriteVarUInt32((uint)value.History.Count);
+        foreach (var sample in value.History)
+        {
+            writer.WriteInt64(sample.UnixMs);
+            writer.WriteDouble(sample.RequestsPerSec);
+            writer.WriteDouble(sample.LatencyMs);
+        }
     }
 
     /// <inheritdoc />
@@ -54,6 +76,22 @@ public sealed record BackendDetails(
         var contributions = new InFlightContribution[count];
         for (var i = 0; i < contributions.Length; i++)
             contributions[i] = new InFlightContribution(reader.ReadString(), reader.ReadInt32(), reader.ReadInt64());
-        return new BackendDetails(cluster, destination, address, status, contributions, reader.ReadString(), reader.ReadInt64(), reader.ReadInt32());
+        var healthReason = reader.ReadString();
+        var healthChanged = reader.ReadInt64();
+        var ejections = reader.ReadInt32();
+        // An encoding from before issue 4 ends here.
+        if (reader.Remaining == 0)
+            return new BackendDetails(cluster, destination, address, status, contributions, healthReason, healthChanged, ejections, null, 0, 0, []);
+        var policy = reader.ReadNullableString();
+        var rps = reader.ReadDouble();
+        var p99 = reader.ReadDouble();
+        var sampleCount = reader.ReadVarUInt32();
+        // Each sample takes 24 bytes.
+        if (sampleCount > (uint)reader.Remaining / 24)
+            throw new GrainSerializationException($"History count {sampleCount} exceeds what the payload can hold.");
+        var history = new BackendSample[sampleCount];
+        for (var i = 0; i < history.Length; i++)
+            history[i] = new BackendSample(reader.ReadInt64(), reader.ReadDouble(), reader.ReadDouble());
+        return new BackendDetails(cluster, destination, address, status, contributions, healthReason, healthChanged, ejections, policy, rps, p99, history);
     }
 }

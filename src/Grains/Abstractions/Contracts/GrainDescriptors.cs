@@ -10,7 +10,7 @@ namespace Granary.Grains.Contracts;
 /// for callers (gateways, the silo's admin API) and dispatchers for the silo. Register
 /// <see cref="All"/> on clients (<c>AddGrainInterface</c>) and the matching grain classes on silos.
 /// Arguments and results are encoded with the message records' own <c>Write</c>/<c>Read</c>;
-/// method ids are <see cref="ClientGrainMethods"/> and <see cref="BackendGrainMethods"/>.
+/// method ids are <see cref="ClientGrainMethods"/>, <see cref="BackendGrainMethods"/> and <see cref="GatewayGrainMethods"/>.
 /// </summary>
 public static class GrainDescriptors
 {
@@ -19,6 +19,9 @@ public static class GrainDescriptors
 
     /// <summary>Grain type name of <see cref="IBackendGrain"/>: <c>"backend"</c>.</summary>
     public const string BackendGrainType = "backend";
+
+    /// <summary>Grain type name of <see cref="IGatewayGrain"/>: <c>"gateway"</c>.</summary>
+    public const string GatewayGrainType = "gateway";
 
     /// <summary>The descriptor of <see cref="IClientGrain"/> (grain type <c>"client"</c>).</summary>
     public static GrainInterfaceDescriptor Client { get; } = new()
@@ -40,8 +43,18 @@ public static class GrainDescriptors
         ReadOnlyMethods = new HashSet<ushort> { BackendGrainMethods.GetStatus, BackendGrainMethods.GetDetails },
     };
 
-    /// <summary>Every descriptor: <see cref="Client"/> and <see cref="Backend"/>.</summary>
-    public static IReadOnlyList<GrainInterfaceDescriptor> All { get; } = [Client, Backend];
+    /// <summary>The descriptor of <see cref="IGatewayGrain"/> (grain type <c>"gateway"</c>).</summary>
+    public static GrainInterfaceDescriptor Gateway { get; } = new()
+    {
+        GrainType = GatewayGrainType,
+        InterfaceType = typeof(IGatewayGrain),
+        CreateReference = static (id, invoker) => new GatewayGrainReference(id, invoker),
+        Dispatch = DispatchGateway,
+        ReadOnlyMethods = new HashSet<ushort> { GatewayGrainMethods.GetStats },
+    };
+
+    /// <summary>Every descriptor: <see cref="Client"/>, <see cref="Backend"/> and <see cref="Gateway"/>.</summary>
+    public static IReadOnlyList<GrainInterfaceDescriptor> All { get; } = [Client, Backend, Gateway];
 
     // Each case decodes its argument completely (synchronously, from the span) before the grain runs.
     private static ValueTask DispatchClient(IGrain grain, ushort methodId, ReadOnlyMemory<byte> arguments, IBufferWriter<byte> result)
@@ -83,6 +96,21 @@ public static class GrainDescriptors
                 return DispatchHelpers.WriteResult(target.GetDetailsAsync(), result);
             default:
                 throw new UnknownGrainMethodException(BackendGrainType, methodId);
+        }
+    }
+
+    private static ValueTask DispatchGateway(IGrain grain, ushort methodId, ReadOnlyMemory<byte> arguments, IBufferWriter<byte> result)
+    {
+        var target = (IGatewayGrain)grain;
+        switch (methodId)
+        {
+            case GatewayGrainMethods.Report:
+                return DispatchHelpers.WriteEmpty(target.ReportAsync(DispatchHelpers.ReadArgument<GatewayStats>(arguments)));
+            case GatewayGrainMethods.GetStats:
+                DispatchHelpers.ReadArgument<Empty>(arguments);
+                return DispatchHelpers.WriteResult(target.GetStatsAsync(), result);
+            default:
+                throw new UnknownGrainMethodException(GatewayGrainType, methodId);
         }
     }
 }
