@@ -69,14 +69,12 @@ internal sealed partial class ClientAdminHandler(
         try
         {
             var state = await deadline.Run(grains.GetGrain<IClientGrain>(id).GetStateAsync(), ct).ConfigureAwait(false);
-            return Results.Json(new ClientDetailsView(record.ClientId, record.Capacity, record.RatePerSec, state.Tokens, state.Admitted, state.Rejected,
-                record.CreatedAt, record.UpdatedAt), SiloJson.Options);
+            return Results.Json(LiveClientView.Live(record, state), SiloJson.Options);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             LogGrainReadFailed(logger, id, e);
-            return Results.Json(new ClientDetailsView(record.ClientId, record.Capacity, record.RatePerSec, null, null, null,
-                record.CreatedAt, record.UpdatedAt, GrainDeadline.Describe(e)), SiloJson.Options);
+            return Results.Json(LiveClientView.Unavailable(record, GrainDeadline.Describe(e)), SiloJson.Options);
         }
     }
 

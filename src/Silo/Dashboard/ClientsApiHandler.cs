@@ -1,6 +1,7 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
 using Granary.Runtime;
+using Granary.Silo.Admin;
 using Granary.Silo.Http;
 
 namespace Granary.Silo.Dashboard;
@@ -46,17 +47,16 @@ internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory 
         return Results.Json(new { Clients = views, NextAfter = next, Total = total }, SiloJson.Options);
     }
 
-    private async Task<ClientRowView> DescribeAsync(ClientRecord record, CancellationToken ct)
+    private async Task<LiveClientView> DescribeAsync(ClientRecord record, CancellationToken ct)
     {
         try
         {
             var s = await dashboard.Call(grains.GetGrain<IClientGrain>(record.ClientId).GetStateAsync(), DashboardApiHandler.GrainDeadline, ct).ConfigureAwait(false);
-            return new ClientRowView(record.ClientId, record.Capacity, record.RatePerSec, s.Tokens, s.Admitted, s.Rejected, record.CreatedAt, record.UpdatedAt, s.LimitsSource, null);
+            return LiveClientView.Live(record, s);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return new ClientRowView(record.ClientId, record.Capacity, record.RatePerSec, null, null, null, record.CreatedAt, record.UpdatedAt, null,
-                DashboardApiHandler.Describe(e, DashboardApiHandler.GrainDeadline));
+            return LiveClientView.Unavailable(record, DashboardApiHandler.Describe(e, DashboardApiHandler.GrainDeadline));
         }
     }
 }
