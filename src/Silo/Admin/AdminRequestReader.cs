@@ -57,7 +57,19 @@ internal static class AdminRequestReader
             return false;
         }
         using (document)
-            return TryReadFields(document.RootElement, out fields, out error);
+        {
+            try
+            {
+                return TryReadFields(document.RootElement, out fields, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                // JsonDocument checks a string's UTF-8 (and \uD800-style escapes) only when it is read.
+                fields = default;
+                error = "Malformed JSON: a string is not valid UTF-8 or has an unpaired surrogate escape";
+                return false;
+            }
+        }
     }
 
     private static bool TryReadFields(JsonElement root, out ClientFields fields, out string? error)
