@@ -74,7 +74,7 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
     private int _refreshState;
     private ITimer? _heartbeatTimer;
     private ITimer? _refreshTimer;
-    private MembershipView _view = MembershipView.Empty;
+    private readonly MembershipViewPublisher _views;
 
     private const long NotHealthy = long.MinValue;
 
@@ -91,6 +91,7 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
         _leaseTicks = (long)(_leaseDuration.TotalSeconds * timeProvider.TimestampFrequency);
         _fenceAfterTicks = _leaseTicks / 2;
         _logger = logger;
+        _views = new MembershipViewPublisher(logger);
         _onTableChanged = RequestRefresh;
     }
 
@@ -104,9 +105,13 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
         Stopped,
     }
 
-    public MembershipView Current => Volatile.Read(ref _view);
+    public MembershipView Current => _views.Current;
 
-    public event Action<MembershipView>? ViewChanged;
+    public event Action<MembershipView>? ViewChanged
+    {
+        add => _views.ViewChanged += value;
+        remove => _views.ViewChanged -= value;
+    }
 
     public event Action? OwnershipRevoked;
 
@@ -553,19 +558,7 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
     private void Publish(MembershipTableSnapshot snapshot)
     {
         LastSnapshot = snapshot;
-        if (snapshot.Version <= Current.Version)
-            return;
-        var view = snapshot.ToView();
-        Volatile.Write(ref _view, view);
-        LogViewChanged(view.Version, view.ActiveSilos.Length);
-        try
-        {
-            ViewChanged?.Invoke(view);
-        }
-        catch (Exception e)
-        {
-            LogViewHandlerFailed(e);
-        }
+        _views.Publish(snapshot);
     }
 
     /// <summary>A token canceled at stop or after one lease length, whichever comes first, so a hung table call cannot stall the protocol.</summary>
@@ -578,9 +571,6 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Silo {Silo} joined the membership table as Active (view version {Version})")]
     private partial void LogJoined(SiloAddress silo, long version);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Membership view {Version}: {ActiveCount} active silo(s)")]
-    private partial void LogViewChanged(long version, int activeCount);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Silo {Silo} was declared Dead (its row is Dead or missing): every activation goes; rejoining as a new generation")]
     private partial void LogDeclaredDead(SiloAddress silo);

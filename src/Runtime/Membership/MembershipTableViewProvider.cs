@@ -35,7 +35,7 @@ public sealed partial class MembershipTableViewProvider : IMembershipViewProvide
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _onChanged;
     private ITimer? _timer;
-    private MembershipView _view = MembershipView.Empty;
+    private readonly MembershipViewPublisher _views;
     private int _state;
     private bool _failing;
 
@@ -55,13 +55,18 @@ public sealed partial class MembershipTableViewProvider : IMembershipViewProvide
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_refreshInterval, TimeSpan.Zero, nameof(refreshInterval));
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _onChanged = RequestRefresh;
+        _views = new MembershipViewPublisher(_logger);
     }
 
     /// <inheritdoc />
-    public MembershipView Current => Volatile.Read(ref _view);
+    public MembershipView Current => _views.Current;
 
     /// <inheritdoc />
-    public event Action<MembershipView>? ViewChanged;
+    public event Action<MembershipView>? ViewChanged
+    {
+        add => _views.ViewChanged += value;
+        remove => _views.ViewChanged -= value;
+    }
 
     /// <summary>Subscribes to change notifications, reads the table once, and starts polling.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -140,19 +145,7 @@ public sealed partial class MembershipTableViewProvider : IMembershipViewProvide
                 _failing = false;
                 LogRecovered(snapshot.Version);
             }
-            if (snapshot.Version <= Current.Version)
-                return;
-            var view = snapshot.ToView();
-            Volatile.Write(ref _view, view);
-            LogViewChanged(view.Version, view.ActiveSilos.Length);
-            try
-            {
-                ViewChanged?.Invoke(view);
-            }
-            catch (Exception e)
-            {
-                LogHandlerFailed(e);
-            }
+            _views.Publish(snapshot);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -165,15 +158,9 @@ public sealed partial class MembershipTableViewProvider : IMembershipViewProvide
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Membership view {Version}: {ActiveCount} active silo(s)")]
-    private partial void LogViewChanged(long version, int activeCount);
-
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Reading the membership table failed; serving on view {Version} until it can be read again")]
     private partial void LogReadFailed(Exception exception, long version);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "The membership table can be read again (version {Version})")]
     private partial void LogRecovered(long version);
-
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "A membership view change handler threw")]
-    private partial void LogHandlerFailed(Exception exception);
 }
