@@ -33,7 +33,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
     }
 
     private static Task<List<string?[]>> SiloRowsAsync(LocalCluster cluster, int grainPort) =>
-        TestDatabase.QueryAsync(cluster.ConnectionString!, $"SELECT generation, status FROM granary_silo WHERE port = {grainPort} ORDER BY generation");
+        cluster.Database!.QueryAsync($"SELECT generation, status FROM granary_silo WHERE port = {grainPort} ORDER BY generation");
 
     [Fact]
     public async Task SiloKilledUnderLoad_IsDeclaredDead_RequestsKeepSucceeding_BucketOverAdmitsLittle()
@@ -135,7 +135,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         var spent = await LoadRunner.RunAsync(cluster.Http, gateways, workers: 2, maxRequests: 30, maxDuration: TimeSpan.FromSeconds(20), clientId: "durable");
         Assert.Equal(30, spent.Count(200));
         // Written before the outage: the registry row and the bucket's state (write-behind ≤ 1 s).
-        await Poll.UntilAsync(async () => (await TestDatabase.QueryAsync(cluster.ConnectionString!,
+        await Poll.UntilAsync(async () => (await cluster.Database!.QueryAsync(
             "SELECT 1 FROM granary_grain_state WHERE grain_type = 'client' AND grain_key = 'durable'")).Count == 1,
             TimeSpan.FromSeconds(5), "the bucket's state written to PostgreSQL");
 
@@ -149,7 +149,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
         // The cluster comes back: both silos Active again (as new generations if they fenced), and the
         // client's grain answers with live state once the silos agree on the view.
         var restarted = Stopwatch.StartNew();
-        await Poll.UntilAsync(async () => (await TestDatabase.QueryAsync(cluster.ConnectionString!,
+        await Poll.UntilAsync(async () => (await cluster.Database!.QueryAsync(
             "SELECT count(*) FROM granary_silo WHERE status = 2")).Single()[0] == "2", TimeSpan.FromSeconds(30), "two Active silos after the outage");
         JsonElement client = default;
         await Poll.UntilAsync(async () =>

@@ -4,6 +4,7 @@ using Granary.Grains.Contracts;
 using Granary.PostgreSql;
 using Granary.PostgreSql.Clients;
 using Granary.PostgreSql.Migrations;
+using Granary.Tests.Common;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -16,12 +17,12 @@ namespace Granary.Silo.Tests;
 /// </summary>
 public sealed class PostgreSqlClientSearchTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private PgTestDatabase _db = null!;
+    private TestDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await PgTestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync();
         await new PostgreSqlMigrator().MigrateAsync(_db.ConnectionString);
         _dataSource = NpgsqlDataSource.Create(_db.ConnectionString);
         await using var insert = _dataSource.CreateCommand(

@@ -5,6 +5,7 @@ using Granary.PostgreSql;
 using Granary.Runtime;
 using Granary.Runtime.Membership;
 using Granary.Runtime.Placement;
+using Granary.Tests.Common;
 
 namespace Granary.Silo.Tests;
 
@@ -14,13 +15,13 @@ namespace Granary.Silo.Tests;
 /// </summary>
 public sealed class TwoSiloDashboardTests : IAsyncLifetime
 {
-    private PgTestDatabase _db = null!;
+    private TestDatabase _db = null!;
     private TestSilo _a = null!;
     private TestSilo _b = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await PgTestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync();
         _a = await TestSilo.StartAsync(_db.ConnectionString);
         _b = await TestSilo.StartAsync(_db.ConnectionString);
         // Both silos must see the two-silo view before placement is predictable.

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Granary.Tests.Common;
 
 namespace Granary.EndToEnd.Tests.Infrastructure;
 
@@ -51,7 +52,10 @@ internal sealed class LocalCluster : IAsyncDisposable
     public string SiloUrl => Silos[0].HttpUrl;
 
     /// <summary>The cluster's own database in PostgreSQL mode, else null.</summary>
-    public string? ConnectionString { get; private set; }
+    public TestDatabase? Database { get; private set; }
+
+    /// <summary>Connection string of <see cref="Database"/>, else null.</summary>
+    public string? ConnectionString => Database?.ConnectionString;
     public List<(HostProcess Process, string Id, string Url)> Backends { get; } = [];
     public List<(HostProcess Process, string Id, string Url)> Gateways { get; } = [];
 
@@ -73,7 +77,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     private async Task StartAllAsync()
     {
         if (Spec.PostgresSilos > 0)
-            ConnectionString = await TestDatabase.CreateAsync(Spec.PostgresServer ?? Granary.Tests.Common.TestPostgres.ConnectionString);
+            // Unpooled: the fault tests stop and restart the server under the cluster.
+            Database = await TestDatabase.CreateAsync(Spec.PostgresServer, pooling: false);
         var siloCount = Math.Max(1, Spec.PostgresSilos);
         for (var i = 0; i < siloCount; i++)
             StartSilo();
@@ -210,8 +215,17 @@ internal sealed class LocalCluster : IAsyncDisposable
         foreach (var p in Enumerable.Reverse(_all))
             await p.DisposeAsync();
         Http.Dispose();
-        if (ConnectionString is not null)
-            await TestDatabase.DropAsync(ConnectionString);
+        if (Database is not null)
+        {
+            try
+            {
+                await Database.DisposeAsync();
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // The server may be one a fault test stopped; its data directory goes away with it.
+            }
+        }
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 }

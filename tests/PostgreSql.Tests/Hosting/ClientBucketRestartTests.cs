@@ -1,9 +1,9 @@
 using Granary.Grains;
 using Granary.Grains.Contracts;
 using Granary.PostgreSql.Hosting;
-using Granary.PostgreSql.Tests.Infrastructure;
 using Granary.Runtime;
 using Granary.Runtime.Hosting;
+using Granary.Tests.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

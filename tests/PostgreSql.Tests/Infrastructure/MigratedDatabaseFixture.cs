@@ -1,4 +1,5 @@
 using Granary.PostgreSql.Migrations;
+using Granary.Tests.Common;
 using Npgsql;
 
 namespace Granary.PostgreSql.Tests.Infrastructure;

@@ -1,5 +1,5 @@
 using Granary.PostgreSql.Migrations;
-using Granary.PostgreSql.Tests.Infrastructure;
+using Granary.Tests.Common;
 using Npgsql;
 
 namespace Granary.PostgreSql.Tests.Migrations;

@@ -1,9 +1,9 @@
+using Granary.Grains.Contracts;
 using Granary.PostgreSql.Clients;
 using Granary.PostgreSql.Migrations;
 using Granary.PostgreSql.Storage;
-using Granary.PostgreSql.Tests.Infrastructure;
-using Granary.Grains.Contracts;
 using Granary.Runtime.Storage;
+using Granary.Tests.Common;
 using Npgsql;
 
 namespace Granary.PostgreSql.Tests.Storage;
