@@ -3,10 +3,11 @@
 #   Throughput: the same 3 fast demo backends (latency 0), the same wrk load (-t2 -c<N>), one proxy
 #   after another, each warmed up first: direct to one backend (ceiling), nginx least_conn
 #   (1 and 2 workers), HAProxy leastconn (nbthread 1 and 2), plain YARP 2.1 LeastRequests, Granary
-#   exact mode (LeastConnections + rate limiting with a never-rejecting client). Batched mode: n/a.
+#   exact mode and Granary batched mode (LeastConnections + rate limiting with a never-rejecting
+#   client; batched = token leases + in-flight batches every 20 ms).
 #   Consistency: (a) one client limited to 100 req/s through two nginx limit_req instances vs two
-#   Granary gateways (same traffic split over both); (b) backends 2/2/20 ms behind two nginx
-#   least_conn instances vs two Granary gateways: each backend's share and p99.
+#   Granary gateways, exact and batched (same traffic split over both); (b) backends 2/2/20 ms
+#   behind two nginx least_conn instances vs two Granary gateways (exact, batched): shares and p99.
 # Writes bench/results/peers-<stamp>.{csv,md,svg} and bench/results/peers-latest.svg.
 # Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S]
 # Env: ARTIFACTS=<dir> builds into that artifacts path (default: the repo's artifacts/).
@@ -41,8 +42,8 @@ HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
 # ---- ports (apart from the local profile and bench/compare-yarp.sh) ----
 B1=16001 B2=16002 B3=16003 S1=16011 S2=16012 S3=16013 SILO_GRAIN=22111 SILO_HTTP=19190
-NGX=18280 HAP=18281 YARP=18282 GW1=18283 GW2=18284 NGXA=18285 NGXB=18286
-for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_GRAIN $SILO_HTTP $NGX $HAP $YARP $GW1 $GW2 $NGXA $NGXB; do
+NGX=18280 HAP=18281 YARP=18282 GW1=18283 GW2=18284 NGXA=18285 NGXB=18286 GW3=18287 GW4=18288
+for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_GRAIN $SILO_HTTP $NGX $HAP $YARP $GW1 $GW2 $NGXA $NGXB $GW3 $GW4; do
   if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p is busy; stop what uses it" >&2; exit 1; fi
 done
 
@@ -82,30 +83,30 @@ wait_ok() { # url
   echo "timed out waiting for $1" >&2; tail -n 30 "$work"/*.log >&2; exit 1
 }
 
-echo "==> starting 6 demo backends (3 fast; 2/2/20 ms for the share test), 1 silo, 2 Granary gateways, plain YARP"
+echo "==> starting 6 demo backends (3 fast; 2/2/20 ms for the share test), 1 silo, 4 Granary gateways (2 exact, 2 batched), plain YARP"
 for i in 1 2 3; do v=B$i; start_dll "b$i" Granary.Samples.DemoBackend --port "${!v}" --id "b$i" --latency-ms 0; done
 for i in 1 2 3; do v=S$i; lat=$([[ $i == 3 ]] && echo 20 || echo 2); start_dll "s$i" Granary.Samples.DemoBackend --port "${!v}" --id "s$i" --latency-ms "$lat"; done
 start_dll silo Granary.Silo --Granary:Silo:GrainPort=$SILO_GRAIN --Granary:Silo:HttpPort=$SILO_HTTP --Logging:LogLevel:Default=Warning
 # One gateway config, two clusters: "/lb/..." goes to the skewed backends, everything else to the fast ones.
-gateway_config() { # dir id
+gateway_config() { # dir id mode(Exact|Batched)
   mkdir -p "$1"
   cat >"$1/appsettings.json" <<JSON
 {
   "Logging": { "LogLevel": { "Default": "Warning" } },
-  "Granary": { "Client": { "Silos": [ "127.0.0.1:$SILO_GRAIN" ] }, "Gateway": { "Id": "$2" } },
+  "Granary": { "Client": { "Silos": [ "127.0.0.1:$SILO_GRAIN" ] }, "Gateway": { "Id": "$2" }, "RateLimit": { "Mode": "$3" } },
   "ReverseProxy": {
     "Routes": {
       "skew": { "ClusterId": "peers-skew", "Order": -1, "Match": { "Path": "/lb/{**rest}" } },
       "all": { "ClusterId": "peers-fast", "Match": { "Path": "{**catch-all}" } } },
     "Clusters": {
       "peers-fast": {
-        "Metadata": { "Granary.Policy": "LeastConnections" },
+        "Metadata": { "Granary.Policy": "LeastConnections", "Granary.Mode": "$3" },
         "Destinations": {
           "b1": { "Address": "http://127.0.0.1:$B1/" },
           "b2": { "Address": "http://127.0.0.1:$B2/" },
           "b3": { "Address": "http://127.0.0.1:$B3/" } } },
       "peers-skew": {
-        "Metadata": { "Granary.Policy": "LeastConnections" },
+        "Metadata": { "Granary.Policy": "LeastConnections", "Granary.Mode": "$3" },
         "Destinations": {
           "s1": { "Address": "http://127.0.0.1:$S1/" },
           "s2": { "Address": "http://127.0.0.1:$S2/" },
@@ -114,14 +115,18 @@ gateway_config() { # dir id
 }
 JSON
 }
-gateway_config "$work/gw1" peers-gw1; gateway_config "$work/gw2" peers-gw2
+gateway_config "$work/gw1" peers-gw1 Exact; gateway_config "$work/gw2" peers-gw2 Exact
+gateway_config "$work/gw3" peers-gw3 Batched; gateway_config "$work/gw4" peers-gw4 Batched
 start_dll gw1 Granary.Gateway --contentRoot "$work/gw1" --urls "http://127.0.0.1:$GW1"; GW1_PID=$last_pid
 start_dll gw2 Granary.Gateway --contentRoot "$work/gw2" --urls "http://127.0.0.1:$GW2"; GW2_PID=$last_pid
+start_dll gw3 Granary.Gateway --contentRoot "$work/gw3" --urls "http://127.0.0.1:$GW3"; GW3_PID=$last_pid
+start_dll gw4 Granary.Gateway --contentRoot "$work/gw4" --urls "http://127.0.0.1:$GW4"; GW4_PID=$last_pid
 start_dll yarp Granary.Bench.YarpBaseline --urls "http://127.0.0.1:$YARP" --backends "http://127.0.0.1:$B1/,http://127.0.0.1:$B2/,http://127.0.0.1:$B3/"; YARP_PID=$last_pid
-for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_HTTP $GW1 $GW2 $YARP; do wait_ok "http://127.0.0.1:$p/healthz"; done
+for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_HTTP $GW1 $GW2 $GW3 $GW4 $YARP; do wait_ok "http://127.0.0.1:$p/healthz"; done
 admin() { curl -fsS -o /dev/null -X POST "http://127.0.0.1:$SILO_HTTP/clients" -H 'Content-Type: application/json' -d "$1"; }
 admin '{"client_id":"bench","capacity":1000000000,"rate_per_sec":1000000000}'
 admin '{"client_id":"limited","capacity":100,"rate_per_sec":100}'
+admin '{"client_id":"limited-b","capacity":100,"rate_per_sec":100}'
 
 # ---- nginx / haproxy with their own config files, foreground, stopped by PID ----
 nginx_conf() { # file port workers mode(fast|pair)
@@ -247,7 +252,7 @@ for t in 1 2; do
 done
 run_case yarp "plain YARP 2.1 LeastRequests" "http://127.0.0.1:$YARP/" "$YARP_PID"
 run_case granary "Granary exact (LeastConnections + rate limit)" "http://127.0.0.1:$GW1/" "$GW1_PID"
-names+=("batched|Granary batched")
+run_case batched "Granary batched (leases + 20 ms batches)" "http://127.0.0.1:$GW3/" "$GW3_PID"
 
 # ---- consistency head-to-head ----
 pair() { # name urlA urlB lua client -> files $work/wrk-<name>-a.txt / -b.txt
@@ -281,15 +286,20 @@ wrk -t1 -c4 -d2s -H 'X-Client-ID: limited' "http://127.0.0.1:$GW1/rl/" >/dev/nul
 fb0=$(for p in $GW1 $GW2; do curl -fsS "http://127.0.0.1:$p/metrics"; done | awk '$1 ~ /^granary_gateway_fallback_decisions_total({|$)/ { s += $NF } END { printf "%.0f", s }')
 pair rl-granary "http://127.0.0.1:$GW1/rl/" "http://127.0.0.1:$GW2/rl/" p999.lua limited
 fb1=$(for p in $GW1 $GW2; do curl -fsS "http://127.0.0.1:$p/metrics"; done | awk '$1 ~ /^granary_gateway_fallback_decisions_total({|$)/ { s += $NF } END { printf "%.0f", s }')
-rl_nginx=$(admitted rl-nginx); rl_granary=$(admitted rl-granary)
-echo "    nginx x2 limit_req: $rl_nginx (admitted/s offered/s);  Granary x2: $rl_granary; Granary local-fallback decisions: $((fb1 - fb0))"
+# Batched: a different client (its own bucket, also 100 req/s), drained the same way.
+wrk -t1 -c4 -d2s -H 'X-Client-ID: limited-b' "http://127.0.0.1:$GW3/rl/" >/dev/null 2>&1
+pair rl-batched "http://127.0.0.1:$GW3/rl/" "http://127.0.0.1:$GW4/rl/" p999.lua limited-b
+rl_nginx=$(admitted rl-nginx); rl_granary=$(admitted rl-granary); rl_batched=$(admitted rl-batched)
+echo "    nginx x2 limit_req: $rl_nginx (admitted/s offered/s);  Granary x2 exact: $rl_granary; batched: $rl_batched; Granary local-fallback decisions (exact pair): $((fb1 - fb0))"
 echo "==> consistency (b): backends 2/2/20 ms, traffic split over two instances, ${pair_duration}s each"
 wrk -t2 -c32 -d3s "http://127.0.0.1:$NGXA/lb/" >/dev/null 2>&1
 pair lb-nginx "http://127.0.0.1:$NGXA/lb/" "http://127.0.0.1:$NGXB/lb/" backends.lua bench
 wrk -t2 -c32 -d3s -H 'X-Client-ID: bench' "http://127.0.0.1:$GW1/lb/" >/dev/null 2>&1
 pair lb-granary "http://127.0.0.1:$GW1/lb/" "http://127.0.0.1:$GW2/lb/" backends.lua bench
-lb_nginx=$(shares lb-nginx); lb_granary=$(shares lb-granary)
-echo "    nginx x2 least_conn: $lb_nginx (s1% s2% s3% p99_ms req/s);  Granary x2: $lb_granary"
+wrk -t2 -c32 -d3s -H 'X-Client-ID: bench' "http://127.0.0.1:$GW3/lb/" >/dev/null 2>&1
+pair lb-batched "http://127.0.0.1:$GW3/lb/" "http://127.0.0.1:$GW4/lb/" backends.lua bench
+lb_nginx=$(shares lb-nginx); lb_granary=$(shares lb-granary); lb_batched=$(shares lb-batched)
+echo "    nginx x2 least_conn: $lb_nginx (s1% s2% s3% p99_ms req/s);  Granary x2 exact: $lb_granary; batched: $lb_batched"
 stop_pid "$NA"; forget "$NA"; stop_pid "$NB"; forget "$NB"
 
 # ---- report ----
@@ -329,6 +339,8 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   read -r an ao <<<"$rl_nginx"; read -r ag ao2 <<<"$rl_granary"
   awk -v a="$an" -v o="$ao" 'BEGIN { printf "| 2 × nginx limit_req | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
   awk -v a="$ag" -v o="$ao2" 'BEGIN { printf "| 2 × Granary gateway (exact) | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
+  read -r ab ao3 <<<"$rl_batched"
+  awk -v a="$ab" -v o="$ao3" 'BEGIN { printf "| 2 × Granary gateway (batched, lease 20 tokens) | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
   echo
   echo "Granary local-fallback decisions during (a): $((fb1 - fb0)) (0 = every decision came from the shared client grain)."
   echo
@@ -338,6 +350,7 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo "|---|---|---|---|---|---|"
   read -r a1 a2 a3 ap ar <<<"$lb_nginx"; echo "| 2 × nginx least_conn | $a1% | $a2% | $a3% | $ap | $ar |"
   read -r a1 a2 a3 ap ar <<<"$lb_granary"; echo "| 2 × Granary gateway (exact) | $a1% | $a2% | $a3% | $ap | $ar |"
+  read -r a1 a2 a3 ap ar <<<"$lb_batched"; echo "| 2 × Granary gateway (batched, 20 ms) | $a1% | $a2% | $a3% | $ap | $ar |"
 } | tee "$md"
 python3 "$here/chart.py" "$csv" "$svg" "wrk -c$connections, ${duration}s, $stamp, $host"
 cp "$svg" bench/results/peers-latest.svg

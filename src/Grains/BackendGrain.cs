@@ -125,16 +125,33 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
     public ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome)
     {
         SetContribution(outcome.GatewayId, outcome.InFlight, outcome.LeaseMs);
-        _requests++;
-        if (outcome.Outcome is OutcomeKind.ServerError or OutcomeKind.ConnectFailure or OutcomeKind.Timeout)
-            _failures++;
-        if (outcome.Outcome == OutcomeKind.Success)
-            _ewma!.Update(outcome.LatencyMs);
-        _traffic!.Record(Time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.LatencyMs);
-        RefreshEjection();
-        if (Outlier.Record(outcome.Outcome) is { } reason)
-            HealthChanged(reason);
+        Record(outcome.Outcome, outcome.LatencyMs, Time.GetUtcNow().ToUnixTimeMilliseconds());
         return ValueTask.FromResult(Status());
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Empty gateway id, negative count, or a lease outside 1–<see cref="MaxLeaseMs"/> ms.</exception>
+    public ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        SetContribution(batch.GatewayId, batch.InFlight, batch.LeaseMs);
+        var nowMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var sample in batch.Outcomes)
+            Record(sample.Outcome, sample.LatencyMs, nowMs);
+        return ValueTask.FromResult(Status());
+    }
+
+    private void Record(OutcomeKind outcome, double latencyMs, long nowMs)
+    {
+        _requests++;
+        if (outcome is OutcomeKind.ServerError or OutcomeKind.ConnectFailure or OutcomeKind.Timeout)
+            _failures++;
+        if (outcome == OutcomeKind.Success)
+            _ewma!.Update(latencyMs);
+        _traffic!.Record(nowMs, latencyMs);
+        RefreshEjection();
+        if (Outlier.Record(outcome) is { } reason)
+            HealthChanged(reason);
     }
 
     /// <inheritdoc />

@@ -103,6 +103,19 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
     }
 
     /// <inheritdoc />
+    /// <remarks>Granted tokens count as admitted (the gateway spends them); rejections in batched mode happen at the gateway and are not counted here.</remarks>
+    public ValueTask<TokenLease> LeaseTokensAsync(LeaseTokens request)
+    {
+        if (request.Validate() is { } error)
+            throw new ArgumentException(error, nameof(request));
+        var bucket = Bucket;
+        var granted = bucket.Lease(request.Requested, request.Returned, out var remaining, out var reset, out var nextTokenMs);
+        _admitted += granted;
+        MarkDirty();
+        return ValueTask.FromResult(new TokenLease(granted, bucket.Capacity, remaining, reset, nextTokenMs));
+    }
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentException">The limits are invalid (<see cref="ClientLimits.Validate"/>).</exception>
     public ValueTask SetLimitsAsync(ClientLimits limits)
     {

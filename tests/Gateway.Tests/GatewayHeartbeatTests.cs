@@ -36,9 +36,13 @@ public sealed class GatewayHeartbeatTests : IDisposable
 
     private FakeGatewayGrain Grain => _grains.Gateway("gw-test");
 
-    private RateLimitingMiddleware Middleware(bool enabled) =>
-        new(_ => Task.CompletedTask, _grains, _circuit, new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 1000, rate: 1000)), _metrics,
-            Options.Create(new RateLimitOptions { Enabled = enabled }), NullLogger<RateLimitingMiddleware>.Instance);
+    private RateLimitingMiddleware Middleware(bool enabled)
+    {
+        var options = Options.Create(new RateLimitOptions { Enabled = enabled });
+        return new(_ => Task.CompletedTask, _grains, _circuit, new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 1000, rate: 1000)),
+            new TokenLeaseLimiter(_grains, _circuit, _metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance), _metrics, options,
+            NullLogger<RateLimitingMiddleware>.Instance);
+    }
 
     private static DefaultHttpContext Request()
     {

@@ -254,4 +254,75 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
         Assert.Equal(6, _policy.LastCandidates.Single(c => c.DestinationId == "b1").InFlight);
         Assert.Equal(0, _policy.LastCandidates.Single(c => c.DestinationId == "b2").InFlight);
     }
+
+    [Fact]
+    public async Task Invoke_BatchedCluster_NoPerRequestCallsThenOneBatchPerDestination()
+    {
+        var cluster = ProxyModels.Cluster("batched", new Dictionary<string, string> { ["Granary.Mode"] = "Batched" }, "b1");
+        var destinations = ProxyModels.Destinations(cluster);
+        var flusher = new BatchedReportFlusher(_registry, _reporter, _time, TestOptions.Gateway());
+        var codes = new[] { 200, 200, 503 };
+        var next = 0;
+        var middleware = Middleware(ctx =>
+        {
+            ctx.Response.StatusCode = codes[next++];
+            _time.Advance(TimeSpan.FromMilliseconds(4));
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var context = new DefaultHttpContext();
+            context.Response.Body = new MemoryStream();
+            context.Features.Set<IReverseProxyFeature>(new FakeProxyFeature(cluster, destinations));
+            await middleware.InvokeAsync(context);
+        }
+
+        var grain = _grains.Backend("batched/b1");
+        Assert.Empty(grain.InFlightReports);
+        Assert.Empty(grain.Outcomes);
+        Assert.Empty(grain.Batches);
+
+        flusher.FlushOnce();
+        flusher.FlushOnce(); // nothing changed since: nothing sent
+
+        var batch = Assert.Single(grain.Batches);
+        Assert.Equal("gw-test", batch.GatewayId);
+        Assert.Equal(0, batch.InFlight);
+        Assert.Equal([OutcomeKind.Success, OutcomeKind.Success, OutcomeKind.ServerError], batch.Outcomes.Select(o => o.Outcome));
+        Assert.All(batch.Outcomes, o => Assert.Equal(4, o.LatencyMs, 3));
+    }
+
+    [Fact]
+    public async Task Invoke_BatchedCluster_RequestInFlightAtFlushIsCounted()
+    {
+        var cluster = ProxyModels.Cluster("batched", new Dictionary<string, string> { ["Granary.Mode"] = "batched" }, "b1");
+        var destinations = ProxyModels.Destinations(cluster);
+        var flusher = new BatchedReportFlusher(_registry, _reporter, _time, TestOptions.Gateway());
+        var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource();
+        var middleware = Middleware(async ctx =>
+        {
+            started.SetResult();
+            await release.Task;
+            ctx.Response.StatusCode = 200;
+        });
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        context.Features.Set<IReverseProxyFeature>(new FakeProxyFeature(cluster, destinations));
+
+        var request = middleware.InvokeAsync(context);
+        await started.Task;
+        flusher.FlushOnce();
+        release.SetResult();
+        await request;
+        flusher.FlushOnce();
+
+        var batches = _grains.Backend("batched/b1").Batches.ToArray();
+        Assert.Equal(2, batches.Length);
+        Assert.Equal(1, batches[0].InFlight);
+        Assert.Empty(batches[0].Outcomes);
+        Assert.Equal(0, batches[1].InFlight);
+        Assert.Single(batches[1].Outcomes);
+    }
 }

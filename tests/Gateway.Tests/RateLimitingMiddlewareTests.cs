@@ -29,11 +29,14 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
         var registry = ProxyModels.Registry(new RecordingPolicy(), _time);
         var metrics = new GatewayMetrics(_meters, registry);
         _middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains, _circuit,
-            new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 2, rate: 1)), metrics, TestOptions.RateLimit(),
+            new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 2, rate: 1)), Leases(TestOptions.RateLimit(), metrics), metrics, TestOptions.RateLimit(),
             NullLogger<RateLimitingMiddleware>.Instance);
     }
 
     public void Dispose() => _meters.Dispose();
+
+    private TokenLeaseLimiter Leases(IOptions<RateLimitOptions> options, GatewayMetrics metrics) =>
+        new(_grains, _circuit, metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance);
 
     private static DefaultHttpContext Context(string? clientId = "user1")
     {
@@ -177,9 +180,10 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
     public async Task Invoke_Disabled_PassesThroughWithoutGrainCall()
     {
         var registry = ProxyModels.Registry(new RecordingPolicy(), _time);
+        var metrics = new GatewayMetrics(_meters, registry);
+        var options = Options.Create(new RateLimitOptions { Enabled = false });
         var middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains, _circuit,
-            new LocalRateLimiter(_time, TestOptions.RateLimit()), new GatewayMetrics(_meters, registry),
-            Options.Create(new RateLimitOptions { Enabled = false }), NullLogger<RateLimitingMiddleware>.Instance);
+            new LocalRateLimiter(_time, TestOptions.RateLimit()), Leases(options, metrics), metrics, options, NullLogger<RateLimitingMiddleware>.Instance);
 
         await middleware.InvokeAsync(Context("bad id!"));
 

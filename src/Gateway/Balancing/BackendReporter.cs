@@ -75,6 +75,38 @@ internal sealed class BackendReporter
         Observe(call, entry, localInFlight, sequence, "report_outcome");
     }
 
+    /// <summary>
+    /// Batched mode: sends what the entry collected since its last batch (the absolute local count
+    /// and the finished requests), without waiting; nothing when nothing changed. While the circuit is
+    /// open the batch is dropped: the lease renewal re-sends the count, and the samples only feed
+    /// latency and passive health.
+    /// </summary>
+    public void FlushBatch(DestinationEntry entry)
+    {
+        if (!entry.TryTakeBatch(out var samples) || !_circuit.IsClosed)
+            return;
+        var sequence = entry.NextSequence();
+        var local = entry.LocalInFlight;
+        ValueTask<BackendStatus> call;
+        try
+        {
+            call = GrainOf(entry).ReportBatchAsync(new OutcomeBatch(GatewayId, local, LeaseMs, samples));
+        }
+        catch (Exception ex)
+        {
+            OnFailure(entry, "report_batch", ex);
+            return;
+        }
+        Observe(call, entry, local, sequence, "report_batch");
+    }
+
+    /// <summary>Batched mode: a request finished; flushes at once when <see cref="OutcomeBatch.MaxOutcomes"/> samples wait.</summary>
+    public void RecordBatched(DestinationEntry entry, double latencyMs, OutcomeKind outcome)
+    {
+        if (entry.AddOutcome(new OutcomeSample(outcome, latencyMs)) >= OutcomeBatch.MaxOutcomes)
+            FlushBatch(entry);
+    }
+
     /// <summary>Lease renewal: the absolute local count; re-configures when the grain says it is not configured. Never throws.</summary>
     public async Task RenewAsync(BalancerSlot slot)
     {

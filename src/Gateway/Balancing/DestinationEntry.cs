@@ -27,6 +27,11 @@ internal sealed class DestinationEntry
     private long _markSequence;
     private long _markTimestamp;
 
+    // Batched mode (guarded by _batchGate): finished requests since the last batch, and whether the count changed.
+    private readonly Lock _batchGate = new();
+    private List<OutcomeSample> _outcomes = [];
+    private bool _batchDirty;
+
     private IBackendGrain? _grain;
     private DestinationState[]? _single;
     private int _needsConfigure = 1;
@@ -67,6 +72,54 @@ internal sealed class DestinationEntry
         var value = Interlocked.Decrement(ref _local);
         Debug.Assert(value >= 0, $"Local in-flight of {GrainKey} went negative.");
         return value;
+    }
+
+    /// <summary>Batched mode: the local count changed (a request started); the next batch carries it.</summary>
+    public void MarkBatchDirty()
+    {
+        lock (_batchGate)
+            _batchDirty = true;
+    }
+
+    /// <summary>Batched mode: a request finished; returns the samples now waiting (the caller flushes early at <see cref="OutcomeBatch.MaxOutcomes"/>).</summary>
+    public int AddOutcome(OutcomeSample sample)
+    {
+        lock (_batchGate)
+        {
+            _batchDirty = true;
+            _outcomes.Add(sample);
+            return _outcomes.Count;
+        }
+    }
+
+    /// <summary>
+    /// Batched mode: takes what waits since the last batch (at most <see cref="OutcomeBatch.MaxOutcomes"/>
+    /// samples; more stay for the next); false when nothing changed.
+    /// </summary>
+    public bool TryTakeBatch(out OutcomeSample[] samples)
+    {
+        lock (_batchGate)
+        {
+            if (!_batchDirty)
+            {
+                samples = [];
+                return false;
+            }
+            var count = Math.Min(_outcomes.Count, OutcomeBatch.MaxOutcomes);
+            samples = count == 0 ? [] : _outcomes.GetRange(0, count).ToArray();
+            if (count == _outcomes.Count)
+            {
+                _outcomes.Clear();
+                _batchDirty = false;
+            }
+            else
+            {
+                _outcomes.RemoveRange(0, count);
+            }
+            if (_outcomes.Capacity > 4 * OutcomeBatch.MaxOutcomes && _outcomes.Count == 0)
+                _outcomes = [];
+            return true;
+        }
     }
 
     /// <summary>The sequence number of a call about to be sent.</summary>

@@ -10,7 +10,8 @@ namespace Granary.Gateway.Balancing;
 /// Steps 2–3 of the per-request path, in YARP's proxy pipeline before <c>UseLoadBalancing()</c>:
 /// picks a healthy destination with the cluster's grain-backed policy, narrows
 /// <see cref="IReverseProxyFeature.AvailableDestinations"/> to it, counts the request in flight
-/// (reported to the backend grain without waiting), forwards, then reports the outcome and latency.
+/// (reported to the backend grain without waiting; in a batched cluster, collected for the next
+/// batch), forwards, then reports the outcome and latency (likewise).
 /// An idempotent request whose destination failed at connect time, before any response byte, is
 /// retried once on another healthy destination (the failed one is avoided locally until its grain
 /// says otherwise). 503 JSON when no destination is healthy; 502 (504 on timeout) JSON when the
@@ -88,7 +89,11 @@ internal sealed class GrainBalancingMiddleware
     private async ValueTask<OutcomeKind> ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
     {
         var local = entry.IncrementLocal();
-        _reporter.ReportStarted(entry, local);
+        var batched = balancer.Settings.Batched;
+        if (batched)
+            entry.MarkBatchDirty();
+        else
+            _reporter.ReportStarted(entry, local);
         var started = _time.GetTimestamp();
         var outcome = OutcomeKind.ServerError;
         try
@@ -105,7 +110,10 @@ internal sealed class GrainBalancingMiddleware
         {
             var after = entry.DecrementLocal();
             var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
-            _reporter.ReportFinished(entry, after, latencyMs, outcome);
+            if (batched)
+                _reporter.RecordBatched(entry, latencyMs, outcome);
+            else
+                _reporter.ReportFinished(entry, after, latencyMs, outcome);
             _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
         }
         return outcome;

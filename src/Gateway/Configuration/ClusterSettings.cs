@@ -12,7 +12,8 @@ namespace Granary.Gateway.Configuration;
 /// <param name="ClusterId">YARP cluster id.</param>
 /// <param name="Policy">Canonical policy name (one of <see cref="BalancingPolicyNames.All"/>).</param>
 /// <param name="Destinations">One <see cref="BackendConfig"/> per destination, ordered by destination id (ordinal); each carries <paramref name="Policy"/> for the dashboard.</param>
-internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnlyList<BackendConfig> Destinations)
+/// <param name="Batched">True when <see cref="GranaryMetadata.Mode"/> is <c>Batched</c>: in-flight counts and outcomes go to the backend grains in batches.</param>
+internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnlyList<BackendConfig> Destinations, bool Batched = false)
 {
     /// <summary>Default policy when <see cref="GranaryMetadata.Policy"/> is absent.</summary>
     public const string DefaultPolicy = BalancingPolicyNames.LeastConnections;
@@ -28,6 +29,7 @@ internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnl
         var problems = new List<string>();
         var metadata = cluster.Metadata;
         var policy = ParsePolicy(Get(metadata, GranaryMetadata.Policy), problems);
+        var batched = ConsistencyModes.Parse(Get(metadata, GranaryMetadata.Mode), GranaryMetadata.Mode, problems);
         var healthPath = Get(metadata, GranaryMetadata.HealthPath) is { } path ? path.Trim() : DefaultHealthPath;
         if (healthPath.Length > 0 && !healthPath.StartsWith('/'))
             problems.Add($"{GranaryMetadata.HealthPath} must be empty (no probing) or start with '/', got '{healthPath}'.");
@@ -52,7 +54,7 @@ internal sealed record ClusterSettings(string ClusterId, string Policy, IReadOnl
 
         if (problems.Count > 0)
             throw new GatewayConfigurationException($"Cluster '{cluster.ClusterId}': {string.Join(" ", problems)}");
-        return new ClusterSettings(cluster.ClusterId, policy, destinations);
+        return new ClusterSettings(cluster.ClusterId, policy, destinations, batched);
     }
 
     private static string ParsePolicy(string? value, List<string> problems)

@@ -30,6 +30,13 @@ internal sealed class GatewayOptions
     /// <summary>Lease of this gateway's in-flight contribution, ms; at least 2 × <see cref="RenewIntervalMs"/>, at most 3,600,000; default 10000.</summary>
     public int InFlightLeaseMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// Batched clusters (<c>Granary.Mode: Batched</c>): how often the in-flight counts and finished
+    /// requests are sent to the backend grains, ms; 1–1000; default 20. The other gateways' share of
+    /// a destination's in-flight count is then at most this plus one grain round trip old.
+    /// </summary>
+    public int BatchIntervalMs { get; set; } = 20;
+
     /// <summary>Checks the values; returns the problems, each naming the key and its limits.</summary>
     public IEnumerable<string> Validate()
     {
@@ -39,6 +46,8 @@ internal sealed class GatewayOptions
             yield return $"{Section}:ShutdownTimeoutMs must be 0–600000, got {ShutdownTimeoutMs}.";
         if (FallbackProbeMs is < 10 or > 600_000)
             yield return $"{Section}:FallbackProbeMs must be 10–600000, got {FallbackProbeMs}.";
+        if (BatchIntervalMs is < 1 or > 1000)
+            yield return $"{Section}:BatchIntervalMs must be 1–1000, got {BatchIntervalMs}.";
         if (RenewIntervalMs is < 50 or > 600_000)
             yield return $"{Section}:RenewIntervalMs must be 50–600000, got {RenewIntervalMs}.";
         if (InFlightLeaseMs < 2 * (long)RenewIntervalMs || InFlightLeaseMs > 3_600_000)

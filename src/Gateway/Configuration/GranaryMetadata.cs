@@ -27,6 +27,13 @@ internal static class GranaryMetadata
     /// <summary>Cluster: first ejection length, ms; 100–3,600,000; default 30000.</summary>
     public const string OutlierBaseEjectionMs = "Granary.Outlier.BaseEjectionMs";
 
+    /// <summary>
+    /// Cluster: how in-flight counts and outcomes reach the backend grains: <c>Exact</c> (default; one
+    /// report per request start and end) or <c>Batched</c> (the absolute count and the finished
+    /// requests once per <c>Granary:Gateway:BatchIntervalMs</c>).
+    /// </summary>
+    public const string Mode = "Granary.Mode";
+
     /// <summary>Destination: relative weight; 1–1000; default 1.</summary>
     public const string Weight = "Granary.Weight";
 }

@@ -45,4 +45,10 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Debug, "Heartbeat to gateway grain '{GatewayId}' failed: {Reason}")]
     public static partial void HeartbeatFailed(ILogger logger, string gatewayId, string reason);
+
+    [LoggerMessage(15, LogLevel.Debug, "Client grain '{ClientId}': {Operation} failed: {Reason}")]
+    public static partial void LeaseCallFailed(ILogger logger, string clientId, string operation, string reason);
+
+    [LoggerMessage(16, LogLevel.Information, "Gateway stopping: {Tokens} unspent leased token(s) of {Clients} client(s) handed back.")]
+    public static partial void LeasesReturned(ILogger logger, long tokens, int clients);
 }

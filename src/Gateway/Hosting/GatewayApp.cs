@@ -80,6 +80,11 @@ internal static class GatewayApp
         services.AddHostedService<BackendMonitor>();
         // Every second: this gateway's stats to its gateway grain (the dashboard's gateway list).
         services.AddHostedService<GatewayHeartbeat>();
+        // Batched rate limiting: leases of client tokens; idle ones (and all at stop) are handed back.
+        services.AddSingleton<TokenLeaseLimiter>();
+        services.AddHostedService(static sp => sp.GetRequiredService<TokenLeaseLimiter>());
+        // Batched clusters: in-flight counts and outcomes to the backend grains every BatchIntervalMs.
+        services.AddHostedService<BatchedReportFlusher>();
 
         configure?.Invoke(builder);
 

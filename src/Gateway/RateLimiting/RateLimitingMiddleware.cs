@@ -11,7 +11,8 @@ namespace Granary.Gateway.RateLimiting;
 
 /// <summary>
 /// Step 1 of the per-request path: spends one token from the client's bucket in its
-/// <see cref="IClientGrain"/> (shared by every gateway). Admitted: sets the <c>RateLimit-*</c>
+/// <see cref="IClientGrain"/> (shared by every gateway): one grain call per request in exact mode,
+/// a token leased by the <see cref="TokenLeaseLimiter"/> in batched mode. Admitted: sets the <c>RateLimit-*</c>
 /// headers and continues. Rejected: 429 <c>{"code":429,"message":"Rate limit exceeded"}</c> with
 /// <c>Retry-After</c>. When the silo does not answer (or the <see cref="SiloCircuit"/> is open) the
 /// decision comes from a <see cref="LocalRateLimiter"/> bucket and is counted as a fallback decision.
@@ -28,17 +29,19 @@ internal sealed class RateLimitingMiddleware
     private readonly IGrainFactory _grains;
     private readonly SiloCircuit _circuit;
     private readonly LocalRateLimiter _local;
+    private readonly TokenLeaseLimiter _leases;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<RateLimitingMiddleware> _logger;
     private readonly bool _enabled;
 
     public RateLimitingMiddleware(RequestDelegate next, IGrainFactory grains, SiloCircuit circuit, LocalRateLimiter local,
-        GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger)
+        TokenLeaseLimiter leases, GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger)
     {
         _next = next;
         _grains = grains;
         _circuit = circuit;
         _local = local;
+        _leases = leases;
         _metrics = metrics;
         _logger = logger;
         _enabled = options.Value.Enabled;
@@ -59,34 +62,39 @@ internal sealed class RateLimitingMiddleware
             return;
         }
 
-        RateLimitDecision decision;
-        if (_circuit.TryEnter())
+        RateLimitDecision? decision = null;
+        var batched = _leases.IsBatched(clientId);
+        try
         {
-            try
+            if (batched)
+            {
+                // Spends a leased token here; a grain call only to renew the lease (its failures are counted there).
+                decision = await _leases.AcquireAsync(clientId);
+            }
+            else if (_circuit.TryEnter())
             {
                 decision = await _grains.GetGrain<IClientGrain>(clientId).TryAcquireAsync(OneToken);
                 _circuit.OnSuccess();
             }
-            catch (GrainCallException ex) when (ex.Code == GrainFailures.BadRequestCode)
-            {
-                Log.ClientGrainBadRequest(_logger, clientId, ex.Message);
-                await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
-                return;
-            }
-            catch (Exception ex) when (GrainFailures.IsFallbackError(ex))
+        }
+        catch (GrainCallException ex) when (ex.Code == GrainFailures.BadRequestCode)
+        {
+            Log.ClientGrainBadRequest(_logger, clientId, ex.Message);
+            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
+            return;
+        }
+        catch (Exception ex) when (GrainFailures.IsFallbackError(ex))
+        {
+            if (!batched)
             {
                 _metrics.GrainCallFailed("client.try_acquire");
                 _circuit.OnFailure(ex);
-                decision = DecideLocally(clientId);
             }
         }
-        else
-        {
-            decision = DecideLocally(clientId);
-        }
+        var final = decision ?? DecideLocally(clientId);
 
-        RateLimitHeaders.Apply(context.Response, decision);
-        if (decision.Admitted)
+        RateLimitHeaders.Apply(context.Response, final);
+        if (final.Admitted)
         {
             await _next(context);
             return;

@@ -47,6 +47,16 @@ internal sealed class FakeBackendGrain : IBackendGrain
         return ValueTask.FromResult(Status(outcome.InFlight));
     }
 
+    public ConcurrentQueue<OutcomeBatch> Batches { get; } = new();
+
+    public ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch)
+    {
+        if (Failure is { } f)
+            return ValueTask.FromException<BackendStatus>(f);
+        Batches.Enqueue(batch);
+        return ValueTask.FromResult(Status(batch.InFlight));
+    }
+
     public ValueTask<BackendStatus> GetStatusAsync() => ValueTask.FromResult(Status(0));
 
     public ValueTask<BackendDetails> GetDetailsAsync() => throw new NotSupportedException();

@@ -16,6 +16,16 @@ internal sealed class FakeClientGrain : IClientGrain
         return Behavior?.Invoke(request) ?? ValueTask.FromResult(new RateLimitDecision(true, 10, 9, 0, 1));
     }
 
+    public Func<LeaseTokens, ValueTask<TokenLease>>? LeaseBehavior { get; set; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<LeaseTokens> Leases { get; } = new();
+
+    public ValueTask<TokenLease> LeaseTokensAsync(LeaseTokens request)
+    {
+        Leases.Enqueue(request);
+        return LeaseBehavior?.Invoke(request) ?? ValueTask.FromResult(new TokenLease(request.Requested, 1000, 900, 1, 0));
+    }
+
     public ValueTask SetLimitsAsync(ClientLimits limits) => ValueTask.CompletedTask;
 
     public ValueTask ResetLimitsAsync() => ValueTask.CompletedTask;

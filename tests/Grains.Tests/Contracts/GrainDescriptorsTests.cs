@@ -137,4 +137,60 @@ public sealed class GrainDescriptorsTests
         Assert.Throws<GrainSerializationException>(() => GrainDescriptors.Client.Dispatch(grain, ClientGrainMethods.TryAcquire, new byte[] { 1, 0, 0, 0, 9 }, new ArrayBufferWriter<byte>()));
         Assert.Throws<GrainSerializationException>(() => GrainDescriptors.Client.Dispatch(grain, ClientGrainMethods.GetState, new byte[] { 0 }, new ArrayBufferWriter<byte>()));
     }
+
+    [Fact]
+    public async Task ClientReference_LeaseTokens_GrantsWhatTheBucketHoldsAndTakesReturns()
+    {
+        var client = await ClientAsync("leased"); // capacity 2 at 1 token/s
+
+        var first = await client.LeaseTokensAsync(new LeaseTokens(5, 0));
+        Assert.Equal(new TokenLease(2, Limit: 2, Remaining: 0, ResetSeconds: 2, NextTokenMs: 1000), first);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var empty = await client.LeaseTokensAsync(new LeaseTokens(1, 0));
+        Assert.Equal((0, 750), (empty.Granted, empty.NextTokenMs));
+
+        var returned = await client.LeaseTokensAsync(new LeaseTokens(0, 1)); // 0.25 + 1 handed back
+        Assert.Equal((0, 1L, 0), (returned.Granted, returned.Remaining, returned.NextTokenMs));
+        var state = await client.GetStateAsync();
+        Assert.Equal(1.25, state.Tokens, 6);
+        Assert.Equal(2, state.Admitted); // granted tokens count as admitted
+        await Assert.ThrowsAsync<ArgumentException>(() => client.LeaseTokensAsync(new LeaseTokens(-1, 0)).AsTask());
+    }
+
+    [Fact]
+    public async Task BackendReference_ReportBatch_AppliesEveryOutcomeInOrder()
+    {
+        var backend = await BackendAsync(BackendKey.For("web", "d2"));
+        await backend.ConfigureAsync(new BackendConfig("web", "d2", "http://127.0.0.1:5002/", ConsecutiveFailures: 2, BaseEjectionMs: 5000));
+
+        var status = await backend.ReportBatchAsync(new OutcomeBatch("gw1", 7, 3000,
+            [new OutcomeSample(OutcomeKind.Success, 10), new OutcomeSample(OutcomeKind.ServerError, 2), new OutcomeSample(OutcomeKind.Success, 20)]));
+        Assert.Equal((7L, 3L, 1L, false), (status.TotalInFlight, status.Requests, status.Failures, status.Ejected));
+        Assert.InRange(status.EwmaLatencyMs, 10, 20);
+
+        status = await backend.ReportBatchAsync(new OutcomeBatch("gw1", 0, 3000,
+            [new OutcomeSample(OutcomeKind.Timeout, 1), new OutcomeSample(OutcomeKind.ConnectFailure, 1)]));
+        Assert.True(status.Ejected); // two consecutive failures within one batch
+        Assert.Equal((0L, 5L, 3L), (status.TotalInFlight, status.Requests, status.Failures));
+    }
+
+    [Fact]
+    public void OutcomeBatch_MalformedBytes_ThrowsSerializationException()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        OutcomeBatch.Write(new GrainWriter(buffer), new OutcomeBatch("g", 1, 1000, [new OutcomeSample(OutcomeKind.Success, 1.5)]));
+        var bytes = buffer.WrittenSpan.ToArray();
+        var reader = new GrainReader(bytes);
+        Assert.Equal(1.5, OutcomeBatch.Read(ref reader).Outcomes[0].LatencyMs);
+
+        var unknownKind = (byte[])bytes.Clone();
+        unknownKind[^9] = 200;
+        var count = bytes.Length - 13; // offset of the int32 count
+        var huge = (byte[])bytes.Clone();
+        huge[count + 3] = 0x7f;
+        Assert.Throws<GrainSerializationException>(() => { var r = new GrainReader(unknownKind); OutcomeBatch.Read(ref r); });
+        Assert.Throws<GrainSerializationException>(() => { var r = new GrainReader(huge); OutcomeBatch.Read(ref r); });
+        Assert.Throws<GrainSerializationException>(() => { var r = new GrainReader(bytes.AsSpan(0, bytes.Length - 4)); OutcomeBatch.Read(ref r); });
+        Assert.Throws<ArgumentException>(() => OutcomeBatch.Write(new GrainWriter(buffer), new OutcomeBatch("g", 0, 1000, new OutcomeSample[OutcomeBatch.MaxOutcomes + 1])));
+    }
 }

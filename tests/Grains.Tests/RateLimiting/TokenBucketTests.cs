@@ -184,4 +184,29 @@ public sealed class TokenBucketTests
         }
         Assert.Equal(22, admitted);
     }
+
+    [Fact]
+    public void Lease_GrantsWholeTokensOnlyAndSaysWhenTheNextComes()
+    {
+        var bucket = new TokenBucket(10, 4, _time);
+        Assert.Equal(6, bucket.Lease(6, 0, out var remaining, out _, out var next));
+        Assert.Equal((4L, 0), (remaining, next));
+        Assert.Equal(4, bucket.Lease(9, 0, out remaining, out var reset, out next));
+        Assert.Equal((0L, 3, 250), (remaining, reset, next));
+        _time.Advance(TimeSpan.FromMilliseconds(100)); // 0.4 tokens
+        Assert.Equal(0, bucket.Lease(1, 0, out _, out _, out next));
+        Assert.Equal(150, next);
+    }
+
+    [Fact]
+    public void Lease_ReturnedTokens_AddedBackCappedAtCapacity()
+    {
+        var bucket = new TokenBucket(10, 1, _time);
+        bucket.Lease(8, 0, out _, out _, out _);
+        Assert.Equal(0, bucket.Lease(0, 5, out var remaining, out _, out _));
+        Assert.Equal(7, remaining);
+        bucket.Lease(0, 1000, out remaining, out _, out _);
+        Assert.Equal(10, remaining);
+        Assert.Throws<ArgumentOutOfRangeException>(() => bucket.Lease(-1, 0, out _, out _, out _));
+    }
 }

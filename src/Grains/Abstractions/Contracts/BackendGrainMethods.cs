@@ -21,4 +21,7 @@ public static class BackendGrainMethods
 
     /// <summary><see cref="IBackendGrain.GetDetailsAsync"/>: <c>Empty</c> → <see cref="BackendDetails"/>.</summary>
     public const ushort GetDetails = 5;
+
+    /// <summary><see cref="IBackendGrain.ReportBatchAsync"/>: <see cref="OutcomeBatch"/> → <see cref="BackendStatus"/>.</summary>
+    public const ushort ReportBatch = 6;
 }

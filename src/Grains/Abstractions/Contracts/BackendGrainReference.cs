@@ -16,6 +16,9 @@ internal sealed class BackendGrainReference(GrainId grainId, IGrainCallInvoker i
     public ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome) =>
         Invoker.InvokeAsync<RequestOutcome, BackendStatus>(GrainId, BackendGrainMethods.ReportOutcome, outcome);
 
+    public ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch) =>
+        Invoker.InvokeAsync<OutcomeBatch, BackendStatus>(GrainId, BackendGrainMethods.ReportBatch, batch);
+
     public ValueTask<BackendStatus> GetStatusAsync() =>
         Invoker.InvokeAsync<Empty, BackendStatus>(GrainId, BackendGrainMethods.GetStatus, Empty.Value);
 

@@ -17,4 +17,7 @@ public static class ClientGrainMethods
 
     /// <summary><see cref="IClientGrain.GetStateAsync"/>: <c>Empty</c> → <see cref="ClientGrainState"/>.</summary>
     public const ushort GetState = 4;
+
+    /// <summary><see cref="IClientGrain.LeaseTokensAsync"/>: <see cref="LeaseTokens"/> → <see cref="TokenLease"/>.</summary>
+    public const ushort LeaseTokens = 5;
 }

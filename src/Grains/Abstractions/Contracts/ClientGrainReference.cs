@@ -10,6 +10,9 @@ internal sealed class ClientGrainReference(GrainId grainId, IGrainCallInvoker in
     public ValueTask<RateLimitDecision> TryAcquireAsync(AcquireTokens request) =>
         Invoker.InvokeAsync<AcquireTokens, RateLimitDecision>(GrainId, ClientGrainMethods.TryAcquire, request);
 
+    public ValueTask<TokenLease> LeaseTokensAsync(LeaseTokens request) =>
+        Invoker.InvokeAsync<LeaseTokens, TokenLease>(GrainId, ClientGrainMethods.LeaseTokens, request);
+
     public async ValueTask SetLimitsAsync(ClientLimits limits) =>
         await Invoker.InvokeAsync<ClientLimits, Empty>(GrainId, ClientGrainMethods.SetLimits, limits).ConfigureAwait(false);
 

@@ -64,6 +64,8 @@ public static class GrainDescriptors
         {
             case ClientGrainMethods.TryAcquire:
                 return DispatchHelpers.WriteResult(target.TryAcquireAsync(DispatchHelpers.ReadArgument<AcquireTokens>(arguments)), result);
+            case ClientGrainMethods.LeaseTokens:
+                return DispatchHelpers.WriteResult(target.LeaseTokensAsync(DispatchHelpers.ReadArgument<LeaseTokens>(arguments)), result);
             case ClientGrainMethods.SetLimits:
                 return DispatchHelpers.WriteEmpty(target.SetLimitsAsync(DispatchHelpers.ReadArgument<ClientLimits>(arguments)));
             case ClientGrainMethods.ResetLimits:
@@ -88,6 +90,8 @@ public static class GrainDescriptors
                 return DispatchHelpers.WriteResult(target.ReportInFlightAsync(DispatchHelpers.ReadArgument<InFlightReport>(arguments)), result);
             case BackendGrainMethods.ReportOutcome:
                 return DispatchHelpers.WriteResult(target.ReportOutcomeAsync(DispatchHelpers.ReadArgument<RequestOutcome>(arguments)), result);
+            case BackendGrainMethods.ReportBatch:
+                return DispatchHelpers.WriteResult(target.ReportBatchAsync(DispatchHelpers.ReadArgument<OutcomeBatch>(arguments)), result);
             case BackendGrainMethods.GetStatus:
                 DispatchHelpers.ReadArgument<Empty>(arguments);
                 return DispatchHelpers.WriteResult(target.GetStatusAsync(), result);

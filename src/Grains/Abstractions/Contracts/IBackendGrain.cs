@@ -29,6 +29,14 @@ public interface IBackendGrain : IGrain
     /// </summary>
     ValueTask<BackendStatus> ReportOutcomeAsync(RequestOutcome outcome);
 
+    /// <summary>
+    /// Batched mode: records a gateway's absolute in-flight count and the requests that finished
+    /// since its last batch, each exactly as <see cref="ReportOutcomeAsync"/> would (EWMA, passive
+    /// health, traffic), in order. Sent on an interval instead of per request.
+    /// </summary>
+    /// <exception cref="ArgumentException">Empty gateway id, negative count, or a lease out of range.</exception>
+    ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch);
+
     /// <summary>The current status.</summary>
     ValueTask<BackendStatus> GetStatusAsync();
 

@@ -13,6 +13,16 @@ public interface IClientGrain : IGrain
     /// <returns>The decision with the figures for the <c>RateLimit-*</c> headers.</returns>
     ValueTask<RateLimitDecision> TryAcquireAsync(AcquireTokens request);
 
+    /// <summary>
+    /// Batched mode (a Doorman-style lease): adds <see cref="LeaseTokens.Returned"/> unspent tokens back
+    /// to the bucket (capped at its capacity), then takes up to <see cref="LeaseTokens.Requested"/> whole
+    /// tokens for the calling gateway to spend locally. Never grants more than the bucket holds, so the
+    /// long-run rate is exact; tokens held by gateways are outside the bucket (see the gateway's bound).
+    /// </summary>
+    /// <returns>The grant and the bucket's state after it.</returns>
+    /// <exception cref="ArgumentException">A count outside 0–<see cref="LeaseTokens.MaxTokens"/>.</exception>
+    ValueTask<TokenLease> LeaseTokensAsync(LeaseTokens request);
+
     /// <summary>Replaces the limits (admin API). The bucket keeps its tokens, clamped to the new capacity.</summary>
     ValueTask SetLimitsAsync(ClientLimits limits);
 

@@ -93,6 +93,42 @@ public sealed class TokenBucket
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="returned"/> tokens back (capped at the capacity), then takes up to
+    /// <paramref name="requested"/> whole tokens, as many as the bucket holds (batched mode: a lease
+    /// to a gateway). <paramref name="nextTokenMs"/> is 0 when all were granted, else the ms until
+    /// one whole token is there again (at least 1, saturating at <see cref="int.MaxValue"/>).
+    /// </summary>
+    /// <param name="requested">Tokens wanted, ≥ 0.</param>
+    /// <param name="returned">Unspent tokens given back, ≥ 0.</param>
+    /// <param name="remaining">Whole tokens left after the grant.</param>
+    /// <param name="resetSeconds">Seconds until the bucket is full again.</param>
+    /// <param name="nextTokenMs">See above.</param>
+    /// <returns>The tokens granted, 0 to <paramref name="requested"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative.</exception>
+    public int Lease(int requested, int returned, out long remaining, out int resetSeconds, out int nextTokenMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requested);
+        ArgumentOutOfRangeException.ThrowIfNegative(returned);
+        lock (_gate)
+        {
+            Refill();
+            _tokens = Math.Min(_capacity, _tokens + returned);
+            var granted = (int)Math.Min(requested, Math.Floor(_tokens));
+            _tokens -= granted;
+            AssertInvariants();
+            remaining = Remaining();
+            resetSeconds = SecondsUntil(_capacity - _tokens);
+            nextTokenMs = 0;
+            if (granted < requested)
+            {
+                var ms = Math.Ceiling((1 - (_tokens - Math.Floor(_tokens))) / _ratePerSec * 1000);
+                nextTokenMs = ms >= int.MaxValue ? int.MaxValue : Math.Max(1, (int)ms);
+            }
+            return granted;
+        }
+    }
+
     /// <summary>Replaces the limits. Tokens accrued so far count at the old rate; the bucket keeps its tokens, clamped to the new capacity.</summary>
     /// <param name="capacity">New capacity, tokens (as in the constructor).</param>
     /// <param name="ratePerSec">New refill rate, tokens/s (as in the constructor).</param>
