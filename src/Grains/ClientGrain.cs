@@ -40,6 +40,9 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
     /// <summary><see cref="ClientGrainState.LimitsSource"/> when the limits are the configured defaults.</summary>
     public const string DefaultSource = "default";
 
+    /// <summary>A lease takes at most capacity / this many tokens (at least 1): 4.</summary>
+    public const int MaxLeaseShare = 4;
+
     private TokenBucket? _bucket;
     private string _source = DefaultSource;
     private long _admitted;
@@ -109,7 +112,9 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
         if (request.Validate() is { } error)
             throw new ArgumentException(error, nameof(request));
         var bucket = Bucket;
-        var granted = bucket.Lease(request.Requested, request.Returned, out var remaining, out var reset, out var nextTokenMs);
+        // At most a quarter of the capacity per lease, so one gateway cannot hoard a small bucket.
+        var requested = (int)Math.Min(request.Requested, Math.Max(1, bucket.Capacity / MaxLeaseShare));
+        var granted = bucket.Lease(requested, request.Returned, out var remaining, out var reset, out var nextTokenMs);
         _admitted += granted;
         MarkDirty();
         return ValueTask.FromResult(new TokenLease(granted, bucket.Capacity, remaining, reset, nextTokenMs));

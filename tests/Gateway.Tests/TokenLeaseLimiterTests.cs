@@ -144,6 +144,27 @@ public sealed class TokenLeaseLimiterTests : IDisposable
     }
 
     [Fact]
+    public async Task Acquire_MoreWaitersThanOneLease_AllAdmittedWhileTheBucketHasTokens()
+    {
+        var grains = new FakeGrainFactory();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        grains.Client("user1").LeaseBehavior = async r =>
+        {
+            await gate.Task;
+            return new TokenLease(r.Requested, 1_000_000, 900_000, 1, 0);
+        };
+        var (limiter, _, _) = Create(grains, Batched(leaseTokens: 20));
+
+        var waiting = Enumerable.Range(0, 64).Select(_ => limiter.AcquireAsync("user1").AsTask()).ToArray();
+        gate.SetResult();
+        var decisions = await Task.WhenAll(waiting);
+
+        Assert.All(decisions, d => Assert.True(d!.Value.Admitted));
+        // The first lease (20) served 20; the next one asked for a batch plus the 44 still waiting.
+        Assert.True(grains.Client("user1").Leases.Count <= 3, string.Join(", ", grains.Client("user1").Leases));
+    }
+
+    [Fact]
     public async Task Acquire_LeaseCallFails_ThrowsOpensCircuitThenNullUntilProbe()
     {
         var grains = new FakeGrainFactory();

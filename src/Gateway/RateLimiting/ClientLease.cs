@@ -17,6 +17,7 @@ internal sealed class ClientLease(string clientId, long now)
     private int _balance;
     private long _lastUsed = now;
     private long _emptyUntil;
+    private int _waiting;
     private Task<TokenLease>? _pending;
 
     // The grain's last figures (guarded by _gate).
@@ -69,7 +70,7 @@ internal sealed class ClientLease(string clientId, long now)
 
     /// <summary>
     /// The running lease request, or a new one from <paramref name="start"/>(tokens wanted) when none
-    /// runs; null when the lease is closed.
+    /// runs (wanted = <paramref name="leaseTokens"/> − the balance + the waiting requests); null when the lease is closed.
     /// </summary>
     public Task<TokenLease>? GetOrStartRefill(int leaseTokens, Func<ClientLease, int, Task<TokenLease>> start)
     {
@@ -80,13 +81,21 @@ internal sealed class ClientLease(string clientId, long now)
             var balance = Volatile.Read(ref _balance);
             if (balance == ClosedBalance)
                 return null;
-            var task = start(this, Math.Max(1, leaseTokens - Math.Max(0, balance)));
+            // Top up to a full batch, plus one token for every request already waiting for this lease.
+            var wanted = Math.Max(1, leaseTokens - Math.Max(0, balance) + Volatile.Read(ref _waiting));
+            var task = start(this, wanted);
             // A call that completed synchronously has already run ClearPending: keep only a running one.
             if (!task.IsCompleted)
                 _pending = task;
             return task;
         }
     }
+
+    /// <summary>A request starts waiting for the lease request in flight (counted into the next request's size).</summary>
+    public void BeginWait() => Interlocked.Increment(ref _waiting);
+
+    /// <summary>A request stopped waiting.</summary>
+    public void EndWait() => Interlocked.Decrement(ref _waiting);
 
     /// <summary>Ends the running lease request (its continuation calls this before the task completes).</summary>
     public void ClearPending()

@@ -11,7 +11,8 @@ namespace Granary.Gateway.RateLimiting;
 
 /// <summary>
 /// Batched rate limiting: the gateway leases tokens from each client's grain in batches of up to
-/// <see cref="RateLimitOptions.LeaseTokens"/> (<see cref="IClientGrain.LeaseTokensAsync"/>) and spends
+/// <see cref="RateLimitOptions.LeaseTokens"/> plus one per waiting request (<see cref="IClientGrain.LeaseTokensAsync"/>,
+/// which grants at most a quarter of the bucket's capacity at a time) and spends
 /// them locally, one compare-and-swap per request, in the way of Doorman's capacity leases and
 /// Gubernator's GLOBAL behaviour. A new lease is requested in the background when half the batch is
 /// spent; a request that finds no token waits for the lease request in flight (one grain round trip,
@@ -21,8 +22,8 @@ namespace Granary.Gateway.RateLimiting;
 /// <remarks>
 /// <para><b>Bound.</b> The grain never grants more than its bucket holds, so the long-run rate is exact.
 /// Tokens a gateway holds are outside the bucket, which meanwhile refills: the over-admission beyond
-/// the bucket's own burst is at most <see cref="RateLimitOptions.LeaseTokens"/> tokens per gateway per
-/// client (plus exact mode's failover bound). A lowered limit takes effect once the leased tokens are
+/// the bucket's own burst is at most one lease per gateway per client: min(<see cref="RateLimitOptions.LeaseTokens"/>
+/// + waiting requests, capacity / 4) tokens (plus exact mode's failover bound). A lowered limit takes effect once the leased tokens are
 /// spent. Unspent tokens are handed back after <see cref="RateLimitOptions.LeaseIdleMs"/> without a
 /// request and at shutdown; a gateway that dies loses at most that many (under-admission).</para>
 /// <para><b>Headers.</b> <c>RateLimit-Remaining</c> is the bucket's figure at the last lease plus the
@@ -30,7 +31,8 @@ namespace Granary.Gateway.RateLimiting;
 /// </remarks>
 internal sealed class TokenLeaseLimiter : BackgroundService
 {
-    private const int MaxAttempts = 3;
+    // A request gives up (429) after this many lease requests that each granted tokens to others first.
+    private const int MaxAttempts = 32;
 
     private readonly ConcurrentDictionary<string, ClientLease> _leases = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains;
@@ -116,11 +118,20 @@ internal sealed class TokenLeaseLimiter : BackgroundService
             pending ??= lease.GetOrStartRefill(_leaseTokens, _startLease);
             if (pending is null)
                 continue; // closed meanwhile
-            var granted = await pending.ConfigureAwait(false);
+            TokenLease granted;
+            lease.BeginWait();
+            try
+            {
+                granted = await pending.ConfigureAwait(false);
+            }
+            finally
+            {
+                lease.EndWait();
+            }
             if (granted.Granted == 0 && lease.Balance == 0)
                 return lease.Rejected(_time.GetTimestamp(), _time);
         }
-        // Other requests took every granted token each time: reject rather than loop.
+        // Other requests took every granted token each time: reject rather than loop on.
         return lease!.Rejected(_time.GetTimestamp(), _time);
     }
 

@@ -28,6 +28,9 @@ internal sealed record ClusterSpec
     public int FallbackRatePerSec { get; init; } = 50;
     public int CallTimeoutMs { get; init; } = 2000;
 
+    /// <summary><c>Exact</c> (default) or <c>Batched</c>: the gateways' rate-limit mode and the cluster's <c>Granary.Mode</c>.</summary>
+    public string Mode { get; init; } = "Exact";
+
     /// <summary>Extra command-line settings for every silo, e.g. <c>--Granary:Silo:AdminKey=...</c>.</summary>
     public IReadOnlyList<string> ExtraSiloArgs { get; init; } = [];
 }
@@ -153,7 +156,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             {
                 ["Client"] = new JsonObject { ["Silos"] = new JsonArray($"127.0.0.1:{SiloGrainPort}"), ["CallTimeoutMs"] = Spec.CallTimeoutMs },
                 ["PostgreSql"] = new JsonObject { ["ConnectionString"] = ConnectionString ?? "" },
-                ["RateLimit"] = new JsonObject { ["FallbackCapacity"] = Spec.FallbackCapacity, ["FallbackRatePerSec"] = Spec.FallbackRatePerSec },
+                ["RateLimit"] = new JsonObject { ["FallbackCapacity"] = Spec.FallbackCapacity, ["FallbackRatePerSec"] = Spec.FallbackRatePerSec, ["Mode"] = Spec.Mode },
                 ["Gateway"] = new JsonObject
                 {
                     ["Id"] = id,
@@ -174,6 +177,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                         ["Metadata"] = new JsonObject
                         {
                             ["Granary.Policy"] = Spec.Policy,
+                            ["Granary.Mode"] = Spec.Mode,
                             ["Granary.Health.Path"] = "/healthz",
                             ["Granary.Health.IntervalMs"] = Spec.HealthIntervalMs.ToString(),
                             ["Granary.Health.TimeoutMs"] = "500",

@@ -141,10 +141,11 @@ public sealed class GrainDescriptorsTests
     [Fact]
     public async Task ClientReference_LeaseTokens_GrantsWhatTheBucketHoldsAndTakesReturns()
     {
-        var client = await ClientAsync("leased"); // capacity 2 at 1 token/s
+        var client = await ClientAsync("leased"); // capacity 2 at 1 token/s: at most 1 token per lease
 
         var first = await client.LeaseTokensAsync(new LeaseTokens(5, 0));
-        Assert.Equal(new TokenLease(2, Limit: 2, Remaining: 0, ResetSeconds: 2, NextTokenMs: 1000), first);
+        Assert.Equal(new TokenLease(1, Limit: 2, Remaining: 1, ResetSeconds: 1, NextTokenMs: 0), first);
+        await client.LeaseTokensAsync(new LeaseTokens(1, 0));
         _time.Advance(TimeSpan.FromMilliseconds(250));
         var empty = await client.LeaseTokensAsync(new LeaseTokens(1, 0));
         Assert.Equal((0, 750), (empty.Granted, empty.NextTokenMs));

@@ -16,7 +16,7 @@ public interface IClientGrain : IGrain
     /// <summary>
     /// Batched mode (a Doorman-style lease): adds <see cref="LeaseTokens.Returned"/> unspent tokens back
     /// to the bucket (capped at its capacity), then takes up to <see cref="LeaseTokens.Requested"/> whole
-    /// tokens for the calling gateway to spend locally. Never grants more than the bucket holds, so the
+    /// tokens, but at most a quarter of the capacity (at least 1), for the calling gateway to spend locally. Never grants more than the bucket holds, so the
     /// long-run rate is exact; tokens held by gateways are outside the bucket (see the gateway's bound).
     /// </summary>
     /// <returns>The grant and the bucket's state after it.</returns>
