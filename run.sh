@@ -119,11 +119,15 @@ run_demo() {
     [[ "$rate_limit" =~ ^([0-9]+),([0-9]+(\.[0-9]+)?)$ ]] || die "--rate-limit must be CAPACITY,RATE (e.g. 1000,1000) or none"
     local body status capacity="${BASH_REMATCH[1]}" rate="${BASH_REMATCH[2]}"
     body="{\"client_id\":\"$client_id\",\"capacity\":$capacity,\"rate_per_sec\":$rate}"
-    status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' \
-      --data "$body" "$silo_http/clients" 2>/dev/null || true)"
+    # The silos inherit Granary__Silo__AdminKey from this environment when it is set: send it too
+    # (from a file descriptor, so the key never shows in the process list).
+    local -a auth=()
+    [[ -n "${Granary__Silo__AdminKey:-}" ]] && auth=(-H "@/dev/fd/3")
+    status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' "${auth[@]}" \
+      --data "$body" "$silo_http/clients" 3< <(printf 'X-Admin-Key: %s\n' "${Granary__Silo__AdminKey:-}") 2>/dev/null || true)"
     if [[ "$status" == "409" ]]; then
-      status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X PUT -H 'Content-Type: application/json' \
-        --data "$body" "$silo_http/clients/$client_id" 2>/dev/null || true)"
+      status="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 -X PUT -H 'Content-Type: application/json' "${auth[@]}" \
+        --data "$body" "$silo_http/clients/$client_id" 3< <(printf 'X-Admin-Key: %s\n' "${Granary__Silo__AdminKey:-}") 2>/dev/null || true)"
     fi
     if [[ "$status" =~ ^2 ]]; then
       echo "Client '$client_id' limits: capacity $capacity tokens, $rate tokens/s (silo $silo_http)."

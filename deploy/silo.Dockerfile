@@ -22,6 +22,8 @@ COPY --chmod=755 deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
 # Bind every interface inside the container. In a multi-silo cluster also set
 # Granary__Silo__AdvertisedHost to the name other containers reach this one by (e.g. the compose service).
 # ASPNETCORE_HTTP_PORTS is cleared: the silo binds its own ports (Granary__Silo__GrainPort/HttpPort).
+# Set Granary__Silo__AdminKey too: without a key the HTTP port listens on the container's loopback only
+# (the health check below still reaches it; nothing outside the container does).
 ENV ASPNETCORE_HTTP_PORTS="" \
     Granary__Silo__Host=0.0.0.0
 EXPOSE 11111 9090

@@ -7,6 +7,7 @@ using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
 using Granary.Silo.Admin;
 using Granary.Silo.Api;
+using Granary.Silo.Auth;
 using Granary.Silo.Dashboard;
 using Granary.Silo.Http;
 
@@ -21,10 +22,12 @@ namespace Granary.Silo;
 /// <c>Granary:RateLimit:DefaultRatePerSec</c> (limits of unregistered clients),
 /// <c>Granary:PostgreSql:ConnectionString</c> (when set: grain state and client registry in PostgreSQL,
 /// schema migrated at start-up, cluster membership in PostgreSQL under <c>Granary:ClusterId</c>
-/// (default <c>granary</c>); unset: in memory), <c>Granary:Silo:AdminKey</c> (when set, POST/PUT/DELETE
-/// <c>/clients</c> need it in <c>X-Admin-Key</c>). The dashboard page is served at <c>/dashboard</c>.
+/// (default <c>granary</c>); unset: in memory), <c>Granary:Silo:AdminKey</c> / <c>AdminKeys</c>,
+/// <c>PublicReads</c>, <c>PublicMetrics</c>, <c>HttpHost</c> (<see cref="SiloHttpOptions"/>; the HTTP port is
+/// behind the admin key, see <see cref="AdminAuthenticator"/>; with no key it binds loopback only and a
+/// warning says so at start-up). The dashboard page is served at <c>/dashboard</c>.
 /// </summary>
-internal static class SiloApp
+internal static partial class SiloApp
 {
     public const string SiloSection = "Granary:Silo";
     public const string RateLimitSection = "Granary:RateLimit";
@@ -45,6 +48,13 @@ internal static class SiloApp
         var address = ParseHost(siloOptions.Host);
         if (address is null)
             problems.Add($"{SiloSection}:{nameof(SiloOptions.Host)} must be an IP address, 'localhost' or '*', got '{siloOptions.Host}'.");
+        var configuredHttpAddress = httpOptions.HttpHost is { Length: > 0 } httpHost ? ParseHost(httpHost) : address;
+        if (configuredHttpAddress is null && httpOptions.HttpHost is { Length: > 0 })
+            problems.Add($"{SiloSection}:{nameof(SiloHttpOptions.HttpHost)} must be an IP address, 'localhost' or '*', got '{httpOptions.HttpHost}'.");
+        var hasKeys = httpOptions.ConfiguredKeys().Count > 0;
+        // Kestrel binds endpoints from the "Kestrel:Endpoints" section besides the ones listened on below: without a key they could expose the open admin API.
+        if (!hasKeys && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+            problems.Add($"Kestrel:Endpoints is not supported without an admin key ({SiloSection}:{nameof(SiloHttpOptions.AdminKey)}): the HTTP port would be open beyond loopback.");
         if (problems.Count > 0)
             throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", problems));
 
@@ -76,22 +86,71 @@ internal static class SiloApp
         builder.Services.AddSingleton<ClusterHttpFanOut>();
         builder.Services.AddSingleton<DashboardApiHandler>();
         builder.Services.AddSingleton<ClientsApiHandler>();
-        builder.Services.AddSingleton<AdminKeyFilter>();
+        builder.Services.AddSingleton<AdminAuthenticator>();
+        // Explicit Listen calls: --urls / ASPNETCORE_URLS are ignored (Kestrel logs that it overrides them).
+        var httpAddress = hasKeys ? configuredHttpAddress! : LoopbackFor(configuredHttpAddress!);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenGrainPort(siloOptions);
-            kestrel.Listen(address!, httpOptions.HttpPort);
+            kestrel.Listen(httpAddress, httpOptions.HttpPort);
         });
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Services.GetRequiredService<SiloMetrics>();
+        LogHttpSecurity(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SiloApp).FullName!), httpOptions, configuredHttpAddress!, httpAddress);
         app.UseMiddleware<JsonErrorMiddleware>();
         app.UseDashboardFiles();
+        app.UseMiddleware<AdminAuthMiddleware>();
         app.UseRouting();
         app.MapSiloEndpoints();
         return app;
     }
+
+    /// <summary>
+    /// The HTTP bind address when no admin key is configured: <paramref name="configured"/> when it is a
+    /// loopback address, else 127.0.0.1 (::1 for an IPv6 address such as <c>::</c>).
+    /// </summary>
+    public static IPAddress LoopbackFor(IPAddress configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        if (IPAddress.IsLoopback(configured))
+            return configured;
+        return configured.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !configured.IsIPv4MappedToIPv6
+            ? IPAddress.IPv6Loopback
+            : IPAddress.Loopback;
+    }
+
+    private static void LogHttpSecurity(ILogger logger, SiloHttpOptions options, IPAddress configured, IPAddress bound)
+    {
+        var keys = options.ConfiguredKeys();
+        if (keys.Count == 0)
+        {
+            if (configured.Equals(bound))
+                LogNoKeyLoopback(logger, bound.ToString());
+            else
+                LogNoKeyRebound(logger, configured.ToString(), bound.ToString());
+            return;
+        }
+        LogKeysOn(logger, keys.Count, options.PublicReads ? "public" : "behind the key", options.PublicMetrics ? "public" : "behind the key");
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i].Length < SiloHttpOptions.RecommendedKeyLength)
+                LogWeakKey(logger, i + 1, keys[i].Length, SiloHttpOptions.RecommendedKeyLength);
+        }
+    }
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "No admin key configured (Granary:Silo:AdminKey / AdminKeys): the admin API, /api and the dashboard are unauthenticated, so the HTTP port listens on loopback only ({Bound}); set an admin key to serve it beyond this machine")]
+    private static partial void LogNoKeyLoopback(ILogger logger, string bound);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "No admin key configured (Granary:Silo:AdminKey / AdminKeys): the HTTP port listens on {Bound} only, NOT on the configured {Configured}, because the admin API, /api and the dashboard would be unauthenticated; set an admin key to serve it there")]
+    private static partial void LogNoKeyRebound(ILogger logger, string configured, string bound);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "Admin authentication on: {KeyCount} admin key(s); reads {Reads}, /metrics {Metrics}, /healthz and the dashboard's static files public")]
+    private static partial void LogKeysOn(ILogger logger, int keyCount, string reads, string metrics);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "Admin key #{Index} has only {Length} characters; use at least {Recommended} random characters")]
+    private static partial void LogWeakKey(ILogger logger, int index, int length, int recommended);
 
     /// <summary>[pg-membership] The cluster id: <c>Granary:ClusterId</c>, default <c>granary</c>.</summary>
     public static string ClusterId(IConfiguration configuration) =>

@@ -14,16 +14,17 @@ internal static class SiloEndpoints
     private static readonly object Index = new
     {
         Name = "granary-silo",
+        Authentication = "When admin keys are configured: X-Admin-Key: <key> or Authorization: Bearer <key> on every request except GET /healthz, the dashboard's files, GET /metrics (unless Granary:Silo:PublicMetrics=false) and GETs when Granary:Silo:PublicReads=true; else 401 JSON",
         Endpoints = new[]
         {
             new { Method = "GET", Path = "/healthz", Description = "Liveness: status, silo address, live activations" },
             new { Method = "GET", Path = "/metrics", Description = "Prometheus text format 0.0.4" },
             new { Method = "GET", Path = "/dashboard", Description = "The dashboard page (whole cluster, refreshes every second)" },
-            new { Method = "POST", Path = "/clients", Description = "Create a client: {\"client_id\",\"capacity\",\"rate_per_sec\"} (X-Admin-Key when configured)" },
+            new { Method = "POST", Path = "/clients", Description = "Create a client: {\"client_id\",\"capacity\",\"rate_per_sec\"}" },
             new { Method = "GET", Path = "/clients?after=&limit=", Description = "List registered clients, paged (limit 1-1000, default 100)" },
             new { Method = "GET", Path = "/clients/{id}", Description = "A client's limits and live bucket" },
-            new { Method = "PUT", Path = "/clients/{id}", Description = "Change capacity and/or rate_per_sec (X-Admin-Key when configured)" },
-            new { Method = "DELETE", Path = "/clients/{id}", Description = "Remove a client, back to the default limits (X-Admin-Key when configured)" },
+            new { Method = "PUT", Path = "/clients/{id}", Description = "Change capacity and/or rate_per_sec" },
+            new { Method = "DELETE", Path = "/clients/{id}", Description = "Remove a client, back to the default limits" },
             new { Method = "GET", Path = "/api/overview", Description = "Whole cluster: silos (activations, grain calls/s, CPU, memory) and gateways" },
             new { Method = "GET", Path = "/api/backends", Description = "Whole cluster: every active backend grain (health, in-flight, requests/s, p99, history)" },
             new { Method = "GET", Path = "/api/backends/{cluster}/{destination}", Description = "One backend grain active on this silo" },
@@ -44,11 +45,11 @@ internal static class SiloEndpoints
         endpoints.MapPrometheusMetrics("/metrics");
 
         var clients = endpoints.MapGroup("/clients");
-        clients.MapPost("", (HttpContext context, ClientAdminHandler handler) => handler.CreateAsync(context)).AddEndpointFilter<AdminKeyFilter>();
+        clients.MapPost("", (HttpContext context, ClientAdminHandler handler) => handler.CreateAsync(context));
         clients.MapGet("", (HttpContext context, ClientAdminHandler handler, string? after, string? limit) => handler.ListAsync(context, after, limit));
         clients.MapGet("/{id}", (HttpContext context, ClientAdminHandler handler, string id) => handler.GetAsync(context, id));
-        clients.MapPut("/{id}", (HttpContext context, ClientAdminHandler handler, string id) => handler.UpdateAsync(context, id)).AddEndpointFilter<AdminKeyFilter>();
-        clients.MapDelete("/{id}", (HttpContext context, ClientAdminHandler handler, string id) => handler.DeleteAsync(context, id)).AddEndpointFilter<AdminKeyFilter>();
+        clients.MapPut("/{id}", (HttpContext context, ClientAdminHandler handler, string id) => handler.UpdateAsync(context, id));
+        clients.MapDelete("/{id}", (HttpContext context, ClientAdminHandler handler, string id) => handler.DeleteAsync(context, id));
 
         var api = endpoints.MapGroup("/api");
         api.MapGet("/overview", (HttpContext context, DashboardApiHandler handler) => handler.OverviewAsync(context));

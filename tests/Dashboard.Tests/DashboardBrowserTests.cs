@@ -40,8 +40,9 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var dashboard = new DashboardPage(await chromium.NewPageAsync(1280, 900), cluster.SiloUrl);
-        var (wallMs, navMs) = await dashboard.OpenAsync();
-        output.WriteLine($"page load (GotoAsync → #status live): {wallMs:0} ms wall, {navMs:0} ms navigation start → live");
+        var (wallMs, navMs) = await dashboard.OpenAsync(AdminKey);
+        output.WriteLine($"page load (GotoAsync → admin key entered → #status live): {wallMs:0} ms wall, {navMs:0} ms navigation start → live");
+        Assert.True(dashboard.KeyPrompted, "the silo has an admin key, so the page must ask for it before showing data");
 
         // Silos: every silo of the cluster, whichever one serves the page; gateways: both, from their heartbeats.
         await UntilAsync(async () => await dashboard.SiloRows.CountAsync() == cluster.Silos.Count,
@@ -90,8 +91,8 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
             async () => $"client browser's admitted count above 0; row shows: {await row.InnerTextAsync()}", cluster);
         output.WriteLine($"client row before the edit: {Squash(await row.InnerTextAsync())}");
         var prompted = await dashboard.EditClientAsync("browser", capacity: 3, ratePerSec: 0.01, adminKey: AdminKey);
-        output.WriteLine($"edited on the page (admin key prompt shown: {prompted})");
-        Assert.True(prompted, "the silo has an admin key, so the first Save must ask for it");
+        output.WriteLine($"edited on the page (admin key prompt shown again: {prompted})");
+        Assert.False(prompted, "the key entered when the page opened is kept in the tab and used for the edit");
         await UntilAsync(async () => await DashboardPage.NumberAsync(row, "capacity") == 3,
             async () => $"client row to show capacity 3; it shows: {await row.InnerTextAsync()}", cluster);
 
@@ -117,7 +118,7 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
 
         await dashboard.ScreenshotAsync(ScreenshotPath("desktop-edited"), fullPage: true);
         var phone = new DashboardPage(await chromium.NewPageAsync(390, 844), cluster.SiloUrl);
-        await phone.OpenAsync();
+        await phone.OpenAsync(AdminKey);
         await UntilAsync(async () => await phone.Backend(Cluster, "b1").CountAsync() == 1, () => Task.FromResult("backend cards on the phone page"), cluster);
         await phone.ScreenshotAsync(ScreenshotPath("phone"));
         var overflow = await phone.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");

@@ -186,6 +186,34 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Silos_BindingBeyondLoopback_ShareOneAdminKeyOverridableFromTheEnvironment()
+    {
+        var silos = OfKind(ServiceKind.Silo);
+        var keys = silos.Select(s => ServiceFacts.Config(s, "Granary:Silo:AdminKey")).Distinct().ToList();
+
+        // Without a key a silo binds its HTTP port to loopback only: nothing could reach it through the published port.
+        Assert.All(silos, s => Assert.False(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(ServiceFacts.Config(s, "Granary:Silo:Host")!))));
+        var key = Assert.Single(keys);
+        var m = System.Text.RegularExpressions.Regex.Match(key ?? "", @"^\$\{GRANARY_ADMIN_KEY:-(?<default>[!-~]+)\}$");
+        Assert.True(m.Success, $"Granary__Silo__AdminKey should be ${{GRANARY_ADMIN_KEY:-<default>}}, is '{key}'");
+        Assert.True(m.Groups["default"].Length >= 16, "the default admin key should have at least 16 characters (the silo warns below that)");
+        Assert.All(OfKind(ServiceKind.Gateway).Concat(OfKind(ServiceKind.Backend)), s => Assert.Null(ServiceFacts.Config(s, "Granary:Silo:AdminKey")));
+    }
+
+    [Fact]
+    public void Healthchecks_SiloProbe_UsesHealthzWhichNeedsNoKey()
+    {
+        foreach (var silo in OfKind(ServiceKind.Silo))
+        {
+            var tokens = DockerInstruction.Tokenize(ServiceFacts.Dockerfile(silo)!.Final.HealthcheckCommand!);
+            var at = tokens.IndexOf("healthcheck.sh");
+            Assert.True(at >= 0, $"{silo}: the image's HEALTHCHECK does not run healthcheck.sh");
+            // healthcheck.sh PORT [PATH], PATH defaulting to /healthz: the one route open without the admin key.
+            Assert.Equal("/healthz", at + 2 < tokens.Count ? tokens[at + 2] : "/healthz");
+        }
+    }
+
+    [Fact]
     public void Backends_Command_ParsesAndBindsAllInterfacesWithDistinctIds()
     {
         var options = OfKind(ServiceKind.Backend).Select(b => DemoBackendOptions.Parse(b.Command)).ToList();

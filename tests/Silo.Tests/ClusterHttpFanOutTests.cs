@@ -11,7 +11,7 @@ public sealed class ClusterHttpFanOutTests(SiloFixture silo) : IClassFixture<Sil
         var fanOut = silo.Services.GetRequiredService<ClusterHttpFanOut>();
         var dead = new ClusterMember(new SiloAddress("127.0.0.1", 1, 1), "Active", $"http://127.0.0.1:{SiloFixture.FreePort()}", IsSelf: false);
 
-        var answer = await fanOut.FetchAsync(dead, "/api/local/overview", CancellationToken.None);
+        var answer = await fanOut.FetchAsync(dead, "/api/local/overview", null, CancellationToken.None);
 
         Assert.Null(answer.Body);
         Assert.False(string.IsNullOrEmpty(answer.Error));
@@ -22,7 +22,7 @@ public sealed class ClusterHttpFanOutTests(SiloFixture silo) : IClassFixture<Sil
     {
         var fanOut = silo.Services.GetRequiredService<ClusterHttpFanOut>();
 
-        var answer = await fanOut.FetchAsync(new ClusterMember(new SiloAddress("127.0.0.1", 1, 1), "Active", null, IsSelf: false), "/api/local/overview", CancellationToken.None);
+        var answer = await fanOut.FetchAsync(new ClusterMember(new SiloAddress("127.0.0.1", 1, 1), "Active", null, IsSelf: false), "/api/local/overview", null, CancellationToken.None);
 
         Assert.Null(answer.Body);
         Assert.Contains("HTTP port", answer.Error, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class ClusterHttpFanOutTests(SiloFixture silo) : IClassFixture<Sil
         // Warm the endpoint first (a cold, loaded test machine can take longer than the 1 s fan-out deadline to JIT it).
         await silo.Http.GetAsync("/api/local/overview");
 
-        var answer = await fanOut.FetchAsync(self with { IsSelf = false }, "/api/local/overview", CancellationToken.None);
+        var answer = await fanOut.FetchAsync(self with { IsSelf = false }, "/api/local/overview", null, CancellationToken.None);
 
         Assert.Null(answer.Error);
         Assert.Equal(self.Silo.ToString(), answer.Body!["silo"]!["address"]!.GetValue<string>());

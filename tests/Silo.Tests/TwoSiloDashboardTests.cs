@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Granary.Grains.Contracts;
-using Granary.PostgreSql;
 using Granary.Runtime;
-using Granary.Runtime.Membership;
 using Granary.Runtime.Placement;
 using Granary.Tests.Common;
 
@@ -132,47 +130,5 @@ public sealed class TwoSiloDashboardTests : IAsyncLifetime
         Assert.Equal(id, c.GetProperty("client_id").GetString());
         Assert.Equal(33, c.GetProperty("tokens").GetDouble(), 3);
         Assert.Equal(1, json.GetProperty("total").GetInt64());
-    }
-
-    private sealed class TestSilo : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private TestSilo(WebApplication app, int httpPort)
-        {
-            _app = app;
-            HttpUrl = $"http://127.0.0.1:{httpPort}";
-            Http = new HttpClient { BaseAddress = new Uri(HttpUrl), Timeout = TimeSpan.FromSeconds(10) };
-        }
-
-        public HttpClient Http { get; }
-
-        public string HttpUrl { get; }
-
-        public SiloAddress Address => _app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-
-        public MembershipView View => _app.Services.GetRequiredService<IMembershipViewProvider>().Current;
-
-        public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
-
-        public static async Task<TestSilo> StartAsync(string connectionString)
-        {
-            var httpPort = SiloFixture.FreePort();
-            var app = SiloApp.Create(
-                ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={SiloFixture.FreePort()}", $"--Granary:Silo:HttpPort={httpPort}",
-                 "--Granary:Silo:MembershipRefreshIntervalMs=200", "--Granary:ClusterId=dash",
-                 $"--{PostgreSqlDefaults.ConnectionStringKey}={connectionString}"],
-                builder => builder.Logging.ClearProviders());
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await app.StartAsync(timeout.Token);
-            return new TestSilo(app, httpPort);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }

@@ -91,12 +91,14 @@ internal sealed partial class ClusterHttpFanOut : IDisposable
     /// <summary>
     /// GETs <paramref name="pathAndQuery"/> (a <c>/api/local/*</c> path) from every member except this
     /// silo, concurrently, each within <see cref="PeerTimeout"/>; answers in member order.
+    /// <paramref name="adminKey"/>, when not null, is sent in <c>X-Admin-Key</c> (silos with admin keys
+    /// answer <c>/api/local/*</c> only with one; see <see cref="Auth.AdminAuthenticator.PeerKey"/>).
     /// </summary>
-    public Task<PeerAnswer[]> FetchAsync(ClusterSnapshot cluster, string pathAndQuery, CancellationToken cancellationToken) =>
-        Task.WhenAll(cluster.Members.Where(static m => !m.IsSelf).Select(m => FetchAsync(m, pathAndQuery, cancellationToken)));
+    public Task<PeerAnswer[]> FetchAsync(ClusterSnapshot cluster, string pathAndQuery, string? adminKey, CancellationToken cancellationToken) =>
+        Task.WhenAll(cluster.Members.Where(static m => !m.IsSelf).Select(m => FetchAsync(m, pathAndQuery, adminKey, cancellationToken)));
 
-    /// <summary>GETs <paramref name="pathAndQuery"/> from one member within <see cref="PeerTimeout"/>.</summary>
-    public async Task<PeerAnswer> FetchAsync(ClusterMember member, string pathAndQuery, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="pathAndQuery"/> from one member within <see cref="PeerTimeout"/>, with <paramref name="adminKey"/> in <c>X-Admin-Key</c> when not null.</summary>
+    public async Task<PeerAnswer> FetchAsync(ClusterMember member, string pathAndQuery, string? adminKey, CancellationToken cancellationToken)
     {
         if (member.HttpUrl is null)
             return new PeerAnswer(member, null, "The silo did not advertise an HTTP port");
@@ -104,7 +106,12 @@ internal sealed partial class ClusterHttpFanOut : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            using var response = await _http.GetAsync(member.HttpUrl + pathAndQuery, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, member.HttpUrl + pathAndQuery);
+            if (adminKey is not null)
+                request.Headers.TryAddWithoutValidation(Auth.AdminAuthenticator.HeaderName, adminKey);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+                return new PeerAnswer(member, null, $"HTTP 401 from {member.HttpUrl}{pathAndQuery}: the silo does not accept this silo's admin key (the silos of a cluster must share at least one key)");
             if (!response.IsSuccessStatusCode)
                 return new PeerAnswer(member, null, $"HTTP {(int)response.StatusCode} from {member.HttpUrl}{pathAndQuery}");
             await using var body = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);

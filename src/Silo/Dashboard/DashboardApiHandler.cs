@@ -7,6 +7,7 @@ using Granary.Runtime.Membership;
 using Granary.Runtime.Placement;
 using Granary.Silo.Admin;
 using Granary.Silo.Api;
+using Granary.Silo.Auth;
 using Granary.Silo.Http;
 
 namespace Granary.Silo.Dashboard;
@@ -18,6 +19,7 @@ namespace Granary.Silo.Dashboard;
 /// (<see cref="ClusterHttpFanOut"/>); a silo that fails is reported with an <c>error</c>. Grain calls
 /// made for <c>/api/local/*</c> have <see cref="LocalGrainDeadline"/> (so a silo answers within the
 /// fan-out's 1 s); the others <see cref="GrainDeadline"/>. Reads never create backend or gateway grains.
+/// Peers are asked with the admin key of <see cref="AdminAuthenticator.PeerKey"/>.
 /// </summary>
 internal sealed class DashboardApiHandler(
     IActivationDirectory directory,
@@ -25,6 +27,7 @@ internal sealed class DashboardApiHandler(
     IMembershipViewProvider views,
     ILocalSiloDetails local,
     ClusterHttpFanOut fanOut,
+    AdminAuthenticator auth,
     SiloStatsSampler sampler,
     IConfiguration configuration,
     TimeProvider time)
@@ -54,7 +57,7 @@ internal sealed class DashboardApiHandler(
     {
         var ct = context.RequestAborted;
         var cluster = await fanOut.GetMembersAsync(ct).ConfigureAwait(false);
-        var peersTask = fanOut.FetchAsync(cluster, "/api/local/overview", ct);
+        var peersTask = fanOut.FetchAsync(cluster, "/api/local/overview", auth.PeerKey(context), ct);
         var local = await BuildLocalOverviewAsync(cluster, ct).ConfigureAwait(false);
         var peers = await peersTask.ConfigureAwait(false);
 
@@ -151,7 +154,7 @@ internal sealed class DashboardApiHandler(
     {
         var ct = context.RequestAborted;
         var cluster = await fanOut.GetMembersAsync(ct).ConfigureAwait(false);
-        var peersTask = fanOut.FetchAsync(cluster, "/api/local/backends", ct);
+        var peersTask = fanOut.FetchAsync(cluster, "/api/local/backends", auth.PeerKey(context), ct);
         var (local, localTotal) = await BuildLocalBackendsAsync(ct).ConfigureAwait(false);
         var peers = await peersTask.ConfigureAwait(false);
 
@@ -283,7 +286,7 @@ internal sealed class DashboardApiHandler(
             (active, error) = (null, $"Owner {owner} is not in the membership table");
         else
         {
-            var answer = await fanOut.FetchAsync(ownerMember, $"/api/local/active?type={Uri.EscapeDataString(type)}&key={Uri.EscapeDataString(key)}", ct).ConfigureAwait(false);
+            var answer = await fanOut.FetchAsync(ownerMember, $"/api/local/active?type={Uri.EscapeDataString(type)}&key={Uri.EscapeDataString(key)}", auth.PeerKey(context), ct).ConfigureAwait(false);
             active = answer.Body?["active"] is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;
             if (active is null)
                 error = answer.Error ?? "Malformed answer from the owner";

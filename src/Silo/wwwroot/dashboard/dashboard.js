@@ -2,6 +2,8 @@
 // Polls the silo's JSON API (/api/overview, /api/backends, /api/clients) once a second and updates the
 // page in place (keyed rows), so an open client editor or a focused input is never replaced.
 // Every string from the API reaches the page through textContent or attributes, never innerHTML.
+// When the silo has admin keys, every API call carries the key (X-Admin-Key) kept in this tab's
+// sessionStorage; a 401 stops the refresh and asks for the key (then resumes).
 
 const REFRESH_MS = 1000;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -30,6 +32,7 @@ const state = {
     editing: null,       // { id, row, form, capacity, rate, save, error, busy }
     pendingSaveId: null, // the client whose save waits for the admin key
     memoryKey: null,     // fallback when sessionStorage is unavailable
+    locked: false,       // the API answered 401 to a read: refresh paused until a key is entered
 };
 
 const rows = {
@@ -185,12 +188,16 @@ class ApiError extends Error {
     }
 }
 
+/** Fetches JSON from the silo with the admin key (when one is kept); throws ApiError (status 0 when unreachable). */
 async function requestJson(url, init = {}) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    const headers = { Accept: 'application/json', ...(init.headers ?? {}) };
+    const key = getAdminKey();
+    if (key) headers['X-Admin-Key'] = key;
     let response;
     try {
-        response = await fetch(url, { cache: 'no-store', ...init, signal: controller.signal });
+        response = await fetch(url, { cache: 'no-store', ...init, headers, signal: controller.signal });
     } catch (e) {
         clearTimeout(timer);
         throw new ApiError(0, e && e.name === 'AbortError' ? `timed out after ${REQUEST_TIMEOUT_MS / 1000} s` : 'silo unreachable');
@@ -240,6 +247,11 @@ async function tick() {
             requestJson('/api/backends'),
             requestJson(clientsUrl()),
         ]);
+        const results = [overview, backends, clients];
+        if (results.some((r) => r.status === 'rejected' && r.reason && r.reason.status === 401)) {
+            needKey();
+            return;
+        }
         const errors = [];
         apply(overview, 'overview', renderOverview, errors);
         apply(backends, 'backends', renderBackends, errors);
@@ -250,8 +262,25 @@ async function tick() {
     } finally {
         state.running = false;
         // One request set at a time: the next starts 1 s after this one started (at least 100 ms after it ended).
-        schedule(Math.max(100, REFRESH_MS - (performance.now() - started)));
+        // While locked (401), nothing is scheduled: entering a key resumes.
+        if (!state.locked) schedule(Math.max(100, REFRESH_MS - (performance.now() - started)));
     }
+}
+
+/** The API answered 401 to a read: pause the refresh, say why, and ask for the key. */
+function needKey() {
+    const rejected = Boolean(getAdminKey());
+    if (rejected) setAdminKey(null);
+    state.locked = true;
+    clearTimeout(state.timer);
+    const live = $('.live');
+    live.classList.add('fail');
+    live.classList.remove('ok');
+    setText($('#status'), 'admin key required');
+    const message = rejected ? 'The admin key was rejected' : 'This silo requires its admin key';
+    setText($('#status-message'), message);
+    $('#status-message').title = message;
+    showKeyPrompt(rejected ? 'The admin key was rejected (401 Wrong admin key). Enter it again.' : '', { locked: true });
 }
 
 function apply(result, name, render, errors) {
@@ -277,7 +306,7 @@ function schedule(delay) {
 document.addEventListener('visibilitychange', () => {
     if (document.hidden) {
         clearTimeout(state.timer);
-    } else if (!state.running) {
+    } else if (!state.running && !state.locked) {
         tick();
     }
 });
@@ -710,7 +739,8 @@ async function refreshClients() {
         const data = await requestJson(clientsUrl());
         if (seq === state.clients.seq) renderClients(data ?? {});
     } catch (e) {
-        if (seq === state.clients.seq) setLive([{ name: 'clients', message: e.message }]);
+        if (e.status === 401) needKey();
+        else if (seq === state.clients.seq) setLive([{ name: 'clients', message: e.message }]);
     }
 }
 
@@ -837,9 +867,8 @@ async function saveEdit() {
     ed.save.disabled = true;
     setText(ed.save, 'Saving…');
     setText(ed.error, '');
-    const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    const headers = { 'Content-Type': 'application/json' };
     const key = getAdminKey();
-    if (key) headers['X-Admin-Key'] = key;
     try {
         await requestJson(`/clients/${encodeURIComponent(ed.id)}`, { method: 'PUT', headers, body: JSON.stringify(body) });
         if (state.editing === ed) {
@@ -856,7 +885,8 @@ async function saveEdit() {
         if (state.editing !== ed) return;
         if (e.status === 401) {
             state.pendingSaveId = ed.id;
-            showKeyPrompt(key ? `The admin key was rejected (${e.message}). Enter it again.` : '');
+            if (key) setAdminKey(null);
+            showKeyPrompt(key ? `The admin key was rejected (${e.message}). Enter it again.` : 'Changing a client needs the admin key.');
             setText(ed.error, 'Not saved yet: the silo requires the admin key.');
         } else {
             setText(ed.error, e.message || 'Saving failed.');
@@ -889,13 +919,18 @@ function setAdminKey(key) {
     $('#forget-key').hidden = !key;
 }
 
-function showKeyPrompt(message) {
+/** Shows the key prompt (once: a prompt already open keeps what is typed). locked: the page shows no data without a key, so no Cancel. */
+function showKeyPrompt(message, { locked = false } = {}) {
     const prompt = $('#key-prompt');
+    const wasOpen = !prompt.hidden;
     prompt.hidden = false;
+    $('button[data-action="cancel-key"]').hidden = locked;
     setText($('#key-message'), message);
-    const input = $('#admin-key');
-    input.value = '';
-    input.focus();
+    if (!wasOpen) {
+        const input = $('#admin-key');
+        input.value = '';
+        input.focus();
+    }
 }
 
 function hideKeyPrompt() {
@@ -912,6 +947,11 @@ function submitKey() {
     setAdminKey(key);
     $('#admin-key').value = '';
     hideKeyPrompt();
+    if (state.locked) {
+        state.locked = false;
+        setText($('#status'), 'connecting');
+        if (!state.running) tick();
+    }
     const pending = state.pendingSaveId;
     state.pendingSaveId = null;
     if (pending && state.editing && state.editing.id === pending) saveEdit();
@@ -922,15 +962,19 @@ $('#admin-key').addEventListener('keydown', (event) => {
     if (event.key === 'Enter') {
         event.preventDefault();
         submitKey();
-    } else if (event.key === 'Escape') {
+    } else if (event.key === 'Escape' && !state.locked) {
         hideKeyPrompt();
+        state.pendingSaveId = null;
     }
 });
 $('button[data-action="cancel-key"]').addEventListener('click', () => {
     hideKeyPrompt();
     state.pendingSaveId = null;
 });
-$('#forget-key').addEventListener('click', () => setAdminKey(null));
+$('#forget-key').addEventListener('click', () => {
+    setAdminKey(null);
+    if (!state.running) tick(); // a silo that needs the key for reads asks for it at once
+});
 $('#forget-key').hidden = !getAdminKey();
 
 // ---------------------------------------------------------------- grain lookup
@@ -954,6 +998,7 @@ $('#lookup-form').addEventListener('submit', async (event) => {
         const data = await requestJson(`/api/grains/${encodeURIComponent(type)}/${encodeURIComponent(key)}`);
         if (seq === lookupSeq) renderLookup(data ?? {});
     } catch (e) {
+        if (e.status === 401) needKey();
         if (seq === lookupSeq) {
             result.replaceChildren(el('p', { class: 'error-text', data: { field: 'error' }, text: e.status ? `${e.status}: ${e.message}` : e.message }));
         }
