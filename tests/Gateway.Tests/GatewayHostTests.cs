@@ -106,8 +106,8 @@ public sealed class GatewayHostTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal("live GET 0", await get.Content.ReadAsStringAsync());
 
-        Assert.Equal(3, _grains.Backend("c/a-dead").Outcomes.Count(o => o.Outcome == OutcomeKind.ConnectFailure));
-        Assert.Equal(2, _grains.Backend("c/b-live").Outcomes.Count(o => o.Outcome == OutcomeKind.Success && o.GatewayId == "gw-it"));
+        Assert.Equal(3, _grains.Backend("c/a-dead").BatchedOutcomes.Count(o => o.Outcome == OutcomeKind.ConnectFailure));
+        Assert.Equal(2, _grains.Backend("c/b-live").BatchedOutcomes.Count(o => o.Outcome == OutcomeKind.Success && o.GatewayId == "gw-it"));
     }
 
     [Fact]

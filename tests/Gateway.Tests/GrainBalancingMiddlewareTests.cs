@@ -81,11 +81,13 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
         Assert.Equal(1, localDuringRequest);
         Assert.Equal(0, _registry.FindEntry("c", "b2")!.LocalInFlight);
         var grain = _grains.Backend("c/b2");
-        var started = Assert.Single(grain.InFlightReports);
-        Assert.Equal(new InFlightReport("gw-test", 1, 10_000), started);
-        var outcome = Assert.Single(grain.Outcomes);
+        // Nothing was in flight to b2, so each change went out at once: the start (1 in flight), then the end.
+        var batches = grain.Batches.ToArray();
+        Assert.Equal(2, batches.Length);
+        Assert.Equal(("gw-test", 1, 10_000, 0), (batches[0].GatewayId, batches[0].InFlight, batches[0].LeaseMs, batches[0].Outcomes.Count));
+        var outcome = Assert.Single(grain.BatchedOutcomes);
         Assert.Equal((0, OutcomeKind.Success, "gw-test"), (outcome.InFlight, outcome.Outcome, outcome.GatewayId));
-        Assert.Empty(_grains.Backend("c/b1").Outcomes);
+        Assert.Empty(_grains.Backend("c/b1").Batches);
         Assert.Equal(1, _meters.Sum("granary.gateway.requests|cluster=c|destination=b2|outcome=success"));
     }
 
@@ -145,8 +147,8 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
 
         Assert.Equal(["b1", "b2"], attempts);
         Assert.Equal(204, context.Response.StatusCode);
-        Assert.Equal(OutcomeKind.ConnectFailure, Assert.Single(_grains.Backend("c/b1").Outcomes).Outcome);
-        Assert.Equal(OutcomeKind.Success, Assert.Single(_grains.Backend("c/b2").Outcomes).Outcome);
+        Assert.Equal(OutcomeKind.ConnectFailure, Assert.Single(_grains.Backend("c/b1").BatchedOutcomes).Outcome);
+        Assert.Equal(OutcomeKind.Success, Assert.Single(_grains.Backend("c/b2").BatchedOutcomes).Outcome);
         Assert.Equal(1, _meters.Sum("granary.gateway.retries|cluster=c"));
 
         // The next request avoids b1 without trying it.
@@ -205,7 +207,7 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
 
         Assert.Equal(1, attempts);
         Assert.Equal(500, context.Response.StatusCode);
-        Assert.Equal(OutcomeKind.ServerError, Assert.Single(_grains.Backend("c/b1").Outcomes).Outcome);
+        Assert.Equal(OutcomeKind.ServerError, Assert.Single(_grains.Backend("c/b1").BatchedOutcomes).Outcome);
     }
 
     [Fact]
@@ -221,7 +223,7 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
         }).InvokeAsync(context);
 
         Assert.Equal(504, context.Response.StatusCode);
-        Assert.Equal(OutcomeKind.Timeout, Assert.Single(_grains.Backend("c/b1").Outcomes).Outcome);
+        Assert.Equal(OutcomeKind.Timeout, Assert.Single(_grains.Backend("c/b1").BatchedOutcomes).Outcome);
     }
 
     [Fact]
@@ -234,12 +236,12 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
 
         Assert.Equal(200, context.Response.StatusCode);
         Assert.True(_circuit.InFallback);
-        Assert.True(_meters.Sum("granary.gateway.grain_call_failures|operation=backend.report_in_flight") >= 1);
+        Assert.True(_meters.Sum("granary.gateway.grain_call_failures|operation=backend.report") >= 1);
 
         // While the circuit is open, request-path reports are not even sent.
         _grains.Backend("c/b1").Failure = null;
         await Middleware(ctx => Task.CompletedTask).InvokeAsync(Context());
-        Assert.Empty(_grains.Backend("c/b1").InFlightReports);
+        Assert.Empty(_grains.Backend("c/b1").Batches);
     }
 
     [Fact]
@@ -279,8 +281,6 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
         }
 
         var grain = _grains.Backend("batched/b1");
-        Assert.Empty(grain.InFlightReports);
-        Assert.Empty(grain.Outcomes);
         Assert.Empty(grain.Batches);
 
         flusher.FlushOnce();
@@ -324,5 +324,28 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
         Assert.Empty(batches[0].Outcomes);
         Assert.Equal(0, batches[1].InFlight);
         Assert.Single(batches[1].Outcomes);
+    }
+
+    [Fact]
+    public async Task Invoke_ExactClusterReportInFlight_LaterChangesCoalescedIntoOneReport()
+    {
+        _policy.Choose = _ => 0;
+        var grain = _grains.Backend("c/b1");
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        grain.Hold = hold;
+        var middleware = Middleware(ctx => { ctx.Response.StatusCode = 200; return Task.CompletedTask; });
+
+        for (var i = 0; i < 5; i++)
+            await middleware.InvokeAsync(Context());
+        Assert.Single(grain.Batches); // the first start; everything after waits for its answer
+
+        grain.Hold = null;
+        hold.SetResult();
+        Assert.True(SpinWait.SpinUntil(() => grain.Batches.Count == 2, TimeSpan.FromSeconds(10)), "the coalesced report was not sent");
+
+        var second = grain.Batches.ToArray()[1];
+        Assert.Equal(0, second.InFlight);
+        Assert.Equal(5, second.Outcomes.Count);
+        Assert.Equal(5, grain.BatchedOutcomes.Count);
     }
 }

@@ -7,10 +7,14 @@ namespace Granary.Gateway.Balancing;
 
 /// <summary>
 /// Sends this gateway's reports to backend grains and folds the answers into the
-/// <see cref="DestinationEntry"/> cache. Request-path reports are fire-and-forget: the call is
-/// started, a synchronously completed answer is applied at once, otherwise a continuation applies
-/// it; failures are counted and swallowed, and while the <see cref="SiloCircuit"/> is open they are
-/// not sent at all (the absolute counts are re-sent by the lease renewal). Monitor calls
+/// <see cref="DestinationEntry"/> cache. Request-path reports are fire-and-forget
+/// <see cref="IBackendGrain.ReportBatchAsync"/> calls carrying the absolute local count and the
+/// finished requests, at most one in flight per destination: in exact mode a change goes out at once
+/// when none is in flight, else with the next report as soon as the answer comes (coalescing under
+/// load, one round trip of staleness at most); in batched mode the flusher sends every interval. A
+/// synchronously completed answer is applied at once, otherwise a continuation applies it; failures
+/// are counted and swallowed, and while the <see cref="SiloCircuit"/> is open nothing is sent (the
+/// absolute counts are re-sent by the lease renewal). Monitor calls
 /// (configure, renew) are awaited and always sent: they are the probe that closes the circuit.
 /// </summary>
 internal sealed class BackendReporter
@@ -37,74 +41,112 @@ internal sealed class BackendReporter
 
     public int LeaseMs { get; }
 
-    /// <summary>Request start: reports the new absolute local count, without waiting.</summary>
-    public void ReportStarted(DestinationEntry entry, int localInFlight)
+    /// <summary>Request start (exact mode): the new absolute local count goes out now, or with the report after the one in flight.</summary>
+    public void ReportStarted(DestinationEntry entry)
     {
-        if (!_circuit.IsClosed)
-            return;
-        var sequence = entry.NextSequence();
-        ValueTask<BackendStatus> call;
-        try
-        {
-            call = GrainOf(entry).ReportInFlightAsync(new InFlightReport(GatewayId, localInFlight, LeaseMs));
-        }
-        catch (Exception ex)
-        {
-            OnFailure(entry, "report_in_flight", ex);
-            return;
-        }
-        Observe(call, entry, localInFlight, sequence, "report_in_flight");
+        entry.MarkBatchDirty();
+        Send(entry, immediate: true);
     }
 
-    /// <summary>Request end: reports the outcome and the new absolute local count, without waiting.</summary>
-    public void ReportFinished(DestinationEntry entry, int localInFlight, double latencyMs, OutcomeKind outcome)
+    /// <summary>Request end (exact mode): the outcome and the new absolute local count go out now, or with the report after the one in flight.</summary>
+    public void ReportFinished(DestinationEntry entry, double latencyMs, OutcomeKind outcome)
     {
-        if (!_circuit.IsClosed)
-            return;
-        var sequence = entry.NextSequence();
-        ValueTask<BackendStatus> call;
-        try
-        {
-            call = GrainOf(entry).ReportOutcomeAsync(new RequestOutcome(GatewayId, localInFlight, LeaseMs, latencyMs, outcome));
-        }
-        catch (Exception ex)
-        {
-            OnFailure(entry, "report_outcome", ex);
-            return;
-        }
-        Observe(call, entry, localInFlight, sequence, "report_outcome");
+        entry.AddOutcome(new OutcomeSample(outcome, latencyMs));
+        Send(entry, immediate: true);
     }
 
-    /// <summary>
-    /// Batched mode: sends what the entry collected since its last batch (the absolute local count
-    /// and the finished requests), without waiting; nothing when nothing changed. While the circuit is
-    /// open the batch is dropped: the lease renewal re-sends the count, and the samples only feed
-    /// latency and passive health.
-    /// </summary>
-    public void FlushBatch(DestinationEntry entry)
-    {
-        if (!entry.TryTakeBatch(out var samples) || !_circuit.IsClosed)
-            return;
-        var sequence = entry.NextSequence();
-        var local = entry.LocalInFlight;
-        ValueTask<BackendStatus> call;
-        try
-        {
-            call = GrainOf(entry).ReportBatchAsync(new OutcomeBatch(GatewayId, local, LeaseMs, samples));
-        }
-        catch (Exception ex)
-        {
-            OnFailure(entry, "report_batch", ex);
-            return;
-        }
-        Observe(call, entry, local, sequence, "report_batch");
-    }
-
-    /// <summary>Batched mode: a request finished; flushes at once when <see cref="OutcomeBatch.MaxOutcomes"/> samples wait.</summary>
+    /// <summary>Batched mode: a request finished; sent by the next <see cref="FlushBatch"/>, or at once when <see cref="OutcomeBatch.MaxOutcomes"/> samples wait.</summary>
     public void RecordBatched(DestinationEntry entry, double latencyMs, OutcomeKind outcome)
     {
         if (entry.AddOutcome(new OutcomeSample(outcome, latencyMs)) >= OutcomeBatch.MaxOutcomes)
-            FlushBatch(entry);
+            Send(entry, immediate: false);
+    }
+
+    /// <summary>Batched mode: sends what the entry collected since its last report, unless a report is still in flight (the next flush takes it).</summary>
+    public void FlushBatch(DestinationEntry entry) => Send(entry, immediate: false);
+
+    /// <summary>
+    /// Sends one <see cref="IBackendGrain.ReportBatchAsync"/> with the absolute local count and the
+    /// finished requests collected so far, if anything changed and no report to this destination is in
+    /// flight (at most one is; the answer's status is applied when it comes). With
+    /// <paramref name="immediate"/> (exact mode) the answer triggers the next report if more changed
+    /// meanwhile, so under load changes are coalesced into one report per round trip and at low load
+    /// every change is sent at once; without it (batched mode) the next flush does. While the circuit
+    /// is open the collected changes are dropped: the lease renewal re-sends the count, and the samples
+    /// only feed latency and passive health.
+    /// </summary>
+    private void Send(DestinationEntry entry, bool immediate)
+    {
+        while (entry.TryBeginSend())
+        {
+            if (!entry.TryTakeBatch(out var samples))
+            {
+                entry.EndSend();
+                // A change that came in after the take but before the release would otherwise wait for the next event.
+                if (immediate && entry.IsBatchDirty)
+                    continue;
+                return;
+            }
+            if (!_circuit.IsClosed)
+            {
+                entry.EndSend();
+                return;
+            }
+            var sequence = entry.NextSequence();
+            var local = entry.LocalInFlight;
+            ValueTask<BackendStatus> call;
+            try
+            {
+                call = GrainOf(entry).ReportBatchAsync(new OutcomeBatch(GatewayId, local, LeaseMs, samples));
+            }
+            catch (Exception ex)
+            {
+                entry.EndSend();
+                OnFailure(entry, "report", ex);
+                return;
+            }
+            if (!call.IsCompleted)
+            {
+                _ = ObserveReportAsync(call, entry, local, sequence, immediate);
+                return;
+            }
+            var succeeded = Complete(call, entry, local, sequence);
+            entry.EndSend();
+            if (!succeeded || !immediate)
+                return;
+        }
+    }
+
+    private async Task ObserveReportAsync(ValueTask<BackendStatus> call, DestinationEntry entry, int reportedLocal, long sequence, bool immediate)
+    {
+        try
+        {
+            var status = await call.ConfigureAwait(false);
+            Apply(entry, status, reportedLocal, sequence);
+        }
+        catch (Exception ex)
+        {
+            entry.EndSend();
+            OnFailure(entry, "report", ex);
+            return;
+        }
+        entry.EndSend();
+        if (immediate && entry.IsBatchDirty)
+            Send(entry, immediate: true);
+    }
+
+    private bool Complete(ValueTask<BackendStatus> call, DestinationEntry entry, int reportedLocal, long sequence)
+    {
+        try
+        {
+            Apply(entry, call.Result, reportedLocal, sequence);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            OnFailure(entry, "report", ex);
+            return false;
+        }
     }
 
     /// <summary>Lease renewal: the absolute local count; re-configures when the grain says it is not configured. Never throws.</summary>
@@ -167,29 +209,6 @@ internal sealed class BackendReporter
             entry.Grain = grain;
         }
         return grain;
-    }
-
-    private void Observe(ValueTask<BackendStatus> call, DestinationEntry entry, int reportedLocal, long sequence, string operation)
-    {
-        if (call.IsCompletedSuccessfully)
-        {
-            Apply(entry, call.Result, reportedLocal, sequence);
-            return;
-        }
-        _ = ObserveAsync(call, entry, reportedLocal, sequence, operation);
-    }
-
-    private async Task ObserveAsync(ValueTask<BackendStatus> call, DestinationEntry entry, int reportedLocal, long sequence, string operation)
-    {
-        try
-        {
-            var status = await call.ConfigureAwait(false);
-            Apply(entry, status, reportedLocal, sequence);
-        }
-        catch (Exception ex)
-        {
-            OnFailure(entry, operation, ex);
-        }
     }
 
     private void Apply(DestinationEntry entry, in BackendStatus status, int reportedLocal, long sequence)

@@ -31,6 +31,7 @@ internal sealed class DestinationEntry
     private readonly Lock _batchGate = new();
     private List<OutcomeSample> _outcomes = [];
     private bool _batchDirty;
+    private int _sending;
 
     private IBackendGrain? _grain;
     private DestinationState[]? _single;
@@ -74,14 +75,26 @@ internal sealed class DestinationEntry
         return value;
     }
 
-    /// <summary>Batched mode: the local count changed (a request started); the next batch carries it.</summary>
+    /// <summary>True when a change waits for the next report.</summary>
+    public bool IsBatchDirty
+    {
+        get { lock (_batchGate) return _batchDirty; }
+    }
+
+    /// <summary>Claims the right to send the next report (at most one is in flight per destination); false when one is.</summary>
+    public bool TryBeginSend() => Interlocked.CompareExchange(ref _sending, 1, 0) == 0;
+
+    /// <summary>Ends <see cref="TryBeginSend"/>'s claim.</summary>
+    public void EndSend() => Volatile.Write(ref _sending, 0);
+
+    /// <summary>The local count changed (a request started); the next report carries it.</summary>
     public void MarkBatchDirty()
     {
         lock (_batchGate)
             _batchDirty = true;
     }
 
-    /// <summary>Batched mode: a request finished; returns the samples now waiting (the caller flushes early at <see cref="OutcomeBatch.MaxOutcomes"/>).</summary>
+    /// <summary>A request finished; returns the samples now waiting (the caller flushes early at <see cref="OutcomeBatch.MaxOutcomes"/>).</summary>
     public int AddOutcome(OutcomeSample sample)
     {
         lock (_batchGate)
@@ -93,7 +106,7 @@ internal sealed class DestinationEntry
     }
 
     /// <summary>
-    /// Batched mode: takes what waits since the last batch (at most <see cref="OutcomeBatch.MaxOutcomes"/>
+    /// Takes what waits since the last report (at most <see cref="OutcomeBatch.MaxOutcomes"/>
     /// samples; more stay for the next); false when nothing changed.
     /// </summary>
     public bool TryTakeBatch(out OutcomeSample[] samples)

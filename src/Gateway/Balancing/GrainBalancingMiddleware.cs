@@ -88,12 +88,12 @@ internal sealed class GrainBalancingMiddleware
 
     private async ValueTask<OutcomeKind> ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
     {
-        var local = entry.IncrementLocal();
+        entry.IncrementLocal();
         var batched = balancer.Settings.Batched;
         if (batched)
             entry.MarkBatchDirty();
         else
-            _reporter.ReportStarted(entry, local);
+            _reporter.ReportStarted(entry);
         var started = _time.GetTimestamp();
         var outcome = OutcomeKind.ServerError;
         try
@@ -108,12 +108,12 @@ internal sealed class GrainBalancingMiddleware
         }
         finally
         {
-            var after = entry.DecrementLocal();
+            entry.DecrementLocal();
             var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
             if (batched)
                 _reporter.RecordBatched(entry, latencyMs, outcome);
             else
-                _reporter.ReportFinished(entry, after, latencyMs, outcome);
+                _reporter.ReportFinished(entry, latencyMs, outcome);
             _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
         }
         return outcome;

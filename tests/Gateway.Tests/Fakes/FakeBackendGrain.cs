@@ -49,12 +49,27 @@ internal sealed class FakeBackendGrain : IBackendGrain
 
     public ConcurrentQueue<OutcomeBatch> Batches { get; } = new();
 
+    /// <summary>Every batch's outcomes in order, each with its batch's gateway, in-flight count and lease.</summary>
+    public List<RequestOutcome> BatchedOutcomes =>
+        [.. Batches.SelectMany(b => b.Outcomes.Select(o => new RequestOutcome(b.GatewayId, b.InFlight, b.LeaseMs, o.LatencyMs, o.Outcome)))];
+
+    /// <summary>When set, batch answers wait for it (the call stays in flight).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch)
     {
         if (Failure is { } f)
             return ValueTask.FromException<BackendStatus>(f);
         Batches.Enqueue(batch);
+        if (Hold is { } hold)
+            return Held(hold.Task, Status(batch.InFlight));
         return ValueTask.FromResult(Status(batch.InFlight));
+
+        static async ValueTask<BackendStatus> Held(Task hold, BackendStatus status)
+        {
+            await hold;
+            return status;
+        }
     }
 
     public ValueTask<BackendStatus> GetStatusAsync() => ValueTask.FromResult(Status(0));
