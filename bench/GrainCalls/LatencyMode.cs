@@ -34,22 +34,16 @@ internal static class LatencyMode
 
     private static async Task<Row> RunTimedAsync(IEchoGrain[] grains, double seconds)
     {
-        var histograms = new LatencyHistogram[grains.Length];
-        for (var i = 0; i < histograms.Length; i++)
-            histograms[i] = new LatencyHistogram();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
-        await CallLoops.RunTimedAsync(grains, histograms, start + (long)(seconds * Stopwatch.Frequency));
+        var total = await CallLoops.RunTimedAsync(grains, start + (long)(seconds * Stopwatch.Frequency));
         var elapsed = Stopwatch.GetElapsedTime(start);
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
 
-        var total = new LatencyHistogram();
-        foreach (var histogram in histograms)
-            total.Add(histogram);
         var calls = Math.Max(1, total.Count);
         return new Row(total, total.Count / elapsed.TotalSeconds, (double)bytes / calls, cpu.TotalMicroseconds / calls);
     }

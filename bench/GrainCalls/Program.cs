@@ -7,6 +7,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Granary.Bench.GrainCalls;
 
 // Usage: dotnet run -c Release --project bench/GrainCalls [-- --latency [--seconds 5] [--warmup 1] [--callers 1,64,1024]]
+//        dotnet run -c Release --project bench/GrainCalls -- --alloc [--callers 64] (bytes per call by type, sampled)
 //        dotnet run -c Release --project bench/GrainCalls -- --bdn [BenchmarkDotNet arguments, e.g. --filter *]
 if (args.Contains("--bdn"))
 {
@@ -26,6 +27,8 @@ if (args.Contains("--bdn"))
 var seconds = double.Parse(Option("--seconds", "5"), CultureInfo.InvariantCulture);
 var warmup = double.Parse(Option("--warmup", "1"), CultureInfo.InvariantCulture);
 var callers = Option("--callers", "1,64,1024").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+if (args.Contains("--alloc"))
+    return await AllocationProfile.RunAsync(callers[^1], seconds, warmup);
 return await LatencyMode.RunAsync(callers, seconds, warmup);
 
 string Option(string name, string fallback)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Granary.Runtime.Messaging;
+using Granary.Runtime.Placement;
 
 namespace Granary.Runtime.Catalog;
 
@@ -42,12 +43,14 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     private Grain? _grain;
     private DeactivationReason _deactivationReason;
     private long _lastCallTimestamp;
+    private bool _calledSinceCollection;
 
     public ActivationData(Catalog catalog, GrainTypeInfo type, GrainId grainId, Task? predecessor)
     {
         Catalog = catalog;
         _type = type;
         GrainId = grainId;
+        PlacementHash = RendezvousPlacement.HashGrain(grainId);
         _predecessor = predecessor;
         _lastCallTimestamp = catalog.TimeProvider.GetTimestamp();
     }
@@ -55,6 +58,12 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     public Catalog Catalog { get; }
 
     public GrainId GrainId { get; }
+
+    /// <summary>The grain's type: its descriptor and class.</summary>
+    internal GrainTypeInfo TypeInfo => _type;
+
+    /// <summary><see cref="RendezvousPlacement.HashGrain"/> of <see cref="GrainId"/>, computed once.</summary>
+    internal ulong PlacementHash { get; }
 
     public TimeProvider TimeProvider => Catalog.TimeProvider;
 
@@ -93,7 +102,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
             }
             _queue.Enqueue(item);
             if (isCall)
-                _lastCallTimestamp = TimeProvider.GetTimestamp();
+                _calledSinceCollection = true;
             schedule = !_running;
             _running = true;
         }
@@ -113,7 +122,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
             if (_state != State.Active || _running)
                 return false;
             _running = true;
-            _lastCallTimestamp = TimeProvider.GetTimestamp();
+            _calledSinceCollection = true;
             return true;
         }
     }
@@ -310,9 +319,21 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         {
             if (_state >= State.Deactivating)
                 return false;
-            if (idleTimeoutTimestamp is { } idle
-                && (_running || _queue.Count > 0 || TimeProvider.GetTimestamp() - _lastCallTimestamp < idle))
-                return false;
+            if (idleTimeoutTimestamp is { } idle)
+            {
+                // Calls only raise a flag (no clock read per call); the collection pass that sees it
+                // stamps its own time as the last call's, so an idle grain may live up to one
+                // collection interval longer than the idle timeout, never shorter.
+                var now = TimeProvider.GetTimestamp();
+                if (_calledSinceCollection)
+                {
+                    _calledSinceCollection = false;
+                    _lastCallTimestamp = now;
+                    return false;
+                }
+                if (_running || _queue.Count > 0 || now - _lastCallTimestamp < idle)
+                    return false;
+            }
             neverActivated = _state == State.Created;
             if (neverActivated)
             {

@@ -25,9 +25,10 @@ namespace Granary.Runtime.Catalog;
 /// of them when this incarnation is declared Dead. Idle activations are collected every
 /// <see cref="SiloOptions.CollectionIntervalMs"/>; at stop every activation is deactivated.
 /// </summary>
-internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHostedService, IAsyncDisposable
+internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, IHostedService, IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
+    private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new(GrainIdComparer.Instance);
+    private readonly ConcurrentDictionary<GrainId, ActivationData>.AlternateLookup<Utf8GrainId> _activationsByUtf8;
     private readonly Dictionary<string, GrainTypeInfo> _types = new(StringComparer.Ordinal);
     private readonly IMembershipViewProvider _membership;
     private readonly ILocalSiloMembership? _local;
@@ -53,6 +54,7 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         ILogger<Catalog> logger)
     {
         Services = services;
+        _activationsByUtf8 = _activations.GetAlternateLookup<Utf8GrainId>();
         _membership = membership;
         _local = services.GetService<ILocalSiloMembership>();
         _configuredSelf = localSilo.SiloAddress;
@@ -128,15 +130,31 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
     /// <summary>The live activation of <paramref name="grainId"/>, if any (for tests and diagnostics).</summary>
     internal ActivationData? FindActivation(GrainId grainId) => _activations.TryGetValue(grainId, out var a) ? a : null;
 
-    public ValueTask<CallOutcome> HandleAsync(GrainRequestHeader header, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result, CancellationToken cancellationToken)
+    public ValueTask<CallOutcome> HandleAsync(GrainRequestHeader header, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result, CancellationToken cancellationToken) =>
+        Handle(header.GrainId, null, header.MethodId, arguments, callerViewVersion, result);
+
+    /// <inheritdoc />
+    public bool TryHandleUtf8(Utf8GrainId id, ushort methodId, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result, out GrainId grainId, out ValueTask<CallOutcome> outcome)
     {
-        var grainId = header.GrainId;
+        if (!_activationsByUtf8.TryGetValue(id, out grainId, out var activation))
+        {
+            outcome = default;
+            return false;
+        }
+        outcome = Handle(grainId, activation, methodId, arguments, callerViewVersion, result);
+        return true;
+    }
+
+    /// <summary>Runs one call; <paramref name="known"/> is the activation found for <paramref name="grainId"/>, if the caller looked it up.</summary>
+    private ValueTask<CallOutcome> Handle(GrainId grainId, ActivationData? known, ushort methodId, ReadOnlyMemory<byte> arguments, long callerViewVersion, IBufferWriter<byte> result)
+    {
         Interlocked.Increment(ref _callsHandled);
         try
         {
             if (_stopping)
                 return new(ShuttingDown());
-            if (!_types.TryGetValue(grainId.Type, out var type))
+            GrainTypeInfo? type = known?.TypeInfo;
+            if (type is null && !_types.TryGetValue(grainId.Type, out type))
                 return new(CallOutcome.Failed("unknown_grain_type", $"Grain type '{grainId.Type}' is not hosted by silo {LocalSilo}."));
             var view = _membership.Current;
             if (callerViewVersion > view.Version)
@@ -145,19 +163,20 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
             if (!CanServe)
                 return new(CallOutcome.Redirect(null));
             var self = LocalSilo;
-            var owner = SelectOwner(grainId, view);
+            var owner = SelectOwner(grainId, known, view);
             if (owner != self)
                 return new(CallOutcome.Redirect(owner?.Endpoint));
 
             while (true)
             {
-                var activation = _activations.GetOrAdd(grainId, static (id, state) => new ActivationData(state.Catalog, state.Type, id, predecessor: null), (Catalog: this, Type: type));
+                var activation = known ?? _activations.GetOrAdd(grainId, static (id, state) => new ActivationData(state.Catalog, state.Type, id, predecessor: null), (Catalog: this, Type: type));
+                known = null;
                 if (!ReferenceEquals(_membership.Current, view))
                 {
                     // The view moved while this call was being admitted: decide again, so an
                     // activation never outlives a view change that took its grain away.
                     view = _membership.Current;
-                    owner = SelectOwner(grainId, view);
+                    owner = SelectOwner(grainId, activation, view);
                     if (owner != self)
                     {
                         activation.StartDeactivation(DeactivationReason.OwnershipLost);
@@ -165,8 +184,8 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
                     }
                 }
                 if (activation.TryEnterInline())
-                    return activation.RunInline(header.MethodId, arguments, result);
-                var turn = CallTurn.Rent(header.MethodId, arguments, result);
+                    return activation.RunInline(methodId, arguments, result);
+                var turn = CallTurn.Rent(methodId, arguments, result);
                 if (activation.TryEnqueue(turn, isCall: true))
                 {
                     // A call that slipped past the stopping check still runs, then the activation goes.
@@ -188,12 +207,16 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         }
     }
 
-    private SiloAddress? SelectOwner(GrainId grainId, MembershipView current)
+    private SiloAddress? SelectOwner(GrainId grainId, ActivationData? activation, MembershipView current)
     {
         var cache = _viewCache;
         if (!ReferenceEquals(cache.View, current))
             _viewCache = cache = new ViewCache(current);
-        return cache.Silos.Count == 1 ? cache.Silos[0] : RendezvousPlacement.SelectOwner(grainId, cache.Silos);
+        var silos = cache.Silos;
+        if (silos.Length <= 1)
+            return silos.Length == 1 ? silos[0] : null;
+        var grainHash = activation?.PlacementHash ?? RendezvousPlacement.HashGrain(grainId);
+        return silos[RendezvousPlacement.SelectOwnerIndex(grainHash, cache.SiloHashes, silos)];
     }
 
     private CallOutcome ShuttingDown() => CallOutcome.Failed("shutting_down", $"Silo {LocalSilo} is shutting down.");
@@ -310,11 +333,13 @@ internal sealed class Catalog : IIncomingCallHandler, IActivationDirectory, IHos
         public string Text { get; } = silo.ToString();
     }
 
-    /// <summary>A view and its silo list boxed once, so placement does not box per call.</summary>
+    /// <summary>A view with its silos' placement hashes computed once, so placement neither boxes nor hashes silos per call.</summary>
     private sealed class ViewCache(MembershipView view)
     {
         public MembershipView View { get; } = view;
 
-        public IReadOnlyList<SiloAddress> Silos { get; } = view.ActiveSilos;
+        public SiloAddress[] Silos { get; } = [.. view.ActiveSilos];
+
+        public ulong[] SiloHashes { get; } = [.. view.ActiveSilos.Select(RendezvousPlacement.HashSilo)];
     }
 }

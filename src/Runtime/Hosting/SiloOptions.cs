@@ -28,7 +28,11 @@ public sealed class SiloOptions
     /// <summary>Hard cap on one frame, bytes; default 1 MiB. A larger frame closes the connection.</summary>
     public int MaxFrameBytes { get; set; } = FrameCodec.DefaultMaxFrameBytes;
 
-    /// <summary>An activation with no call for this long is deactivated, ms; default 600000 (10 min).</summary>
+    /// <summary>
+    /// An activation with no call for this long is deactivated, ms; default 600000 (10 min). Checked
+    /// every <see cref="CollectionIntervalMs"/>, and a call is dated by the first check that sees it,
+    /// so an idle activation goes after between this and this plus two collection intervals.
+    /// </summary>
     public int IdleTimeoutMs { get; set; } = 600_000;
 
     /// <summary>How often idle activations are looked for, ms; default 30000.</summary>
@@ -69,6 +73,14 @@ public sealed class SiloOptions
     public int MembershipRefreshIntervalMs { get; set; } = 2_000;
 
     /// <summary>
+    /// Graceful stop: how long, ms, a silo that went ShuttingDown keeps redirecting calls that arrive on
+    /// an old view to the grains' new owners before its grains deactivate and it refuses calls with
+    /// <c>shutting_down</c>; only when other silos remain Active. Callers learn the new view by NOTIFY
+    /// within milliseconds, else by their next poll; 0 (the default) skips the wait. 0–30000.
+    /// </summary>
+    public int ShutdownDrainMs { get; set; }
+
+    /// <summary>
     /// This silo's HTTP port (dashboard, admin API, metrics) as advertised in the membership table,
     /// so tools can reach every silo; default none. 0 or none is written as unknown.
     /// </summary>
@@ -96,6 +108,7 @@ public sealed class SiloOptions
         if (Generation < 0) yield return $"{nameof(Generation)} must be 0 (derive from the clock) or positive, got {Generation}.";
         if (WriteBehindIntervalMs is < 10 or > 1000) yield return $"{nameof(WriteBehindIntervalMs)} must be 10–1000, got {WriteBehindIntervalMs}.";
         if (WriteBehindMaxPending < 1) yield return $"{nameof(WriteBehindMaxPending)} must be positive, got {WriteBehindMaxPending}.";
+        if (ShutdownDrainMs is < 0 or > 30_000) yield return $"{nameof(ShutdownDrainMs)} must be 0–30000, got {ShutdownDrainMs}.";
         if (MembershipRefreshIntervalMs < 100) yield return $"{nameof(MembershipRefreshIntervalMs)} must be at least 100, got {MembershipRefreshIntervalMs}.";
         if (HttpPort is < 0 or > 65535) yield return $"{nameof(HttpPort)} must be 0–65535, got {HttpPort}.";
         if (HeartbeatIntervalMs < 100) yield return $"{nameof(HeartbeatIntervalMs)} must be at least 100, got {HeartbeatIntervalMs}.";

@@ -34,8 +34,34 @@ public static class RendezvousPlacement
         return best;
     }
 
-    /// <summary>The stable 64-bit hash of a grain id used by placement.</summary>
-    public static ulong HashGrain(GrainId grainId) => Fnv1a(Fnv1a(Fnv1aOffset, grainId.Type), "/" + grainId.Key);
+    /// <summary>
+    /// The same choice as <see cref="SelectOwner"/> from precomputed hashes, for callers that route
+    /// many calls over one view: the index of the owner in <paramref name="silos"/>, or -1 when empty.
+    /// </summary>
+    /// <param name="grainHash"><see cref="HashGrain"/> of the grain id.</param>
+    /// <param name="siloHashes"><see cref="HashSilo"/> of each silo, in the order of <paramref name="silos"/>.</param>
+    /// <param name="silos">The silos (read only to break ties).</param>
+    /// <exception cref="ArgumentException">The two spans differ in length.</exception>
+    public static int SelectOwnerIndex(ulong grainHash, ReadOnlySpan<ulong> siloHashes, ReadOnlySpan<SiloAddress> silos)
+    {
+        if (siloHashes.Length != silos.Length)
+            throw new ArgumentException("One hash per silo is needed.", nameof(siloHashes));
+        var best = -1;
+        ulong bestScore = 0;
+        for (var i = 0; i < silos.Length; i++)
+        {
+            var score = Mix(grainHash ^ siloHashes[i]);
+            if (best < 0 || score > bestScore || (score == bestScore && string.CompareOrdinal(silos[i].Endpoint, silos[best].Endpoint) < 0))
+            {
+                best = i;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>The stable 64-bit hash of a grain id used by placement: FNV-1a over the UTF-8 of <c>type/key</c>.</summary>
+    public static ulong HashGrain(GrainId grainId) => Fnv1a(Fnv1a(Fnv1a(Fnv1aOffset, grainId.Type), "/"), grainId.Key);
 
     /// <summary>The stable 64-bit hash of a silo incarnation used by placement (endpoint and generation).</summary>
     public static ulong HashSilo(SiloAddress silo) => Mix(Fnv1a(Fnv1aOffset, silo.Endpoint) ^ (ulong)silo.Generation);
@@ -43,6 +69,16 @@ public static class RendezvousPlacement
     /// <summary>FNV-1a 64 of a string's UTF-8 bytes, continuing from <paramref name="hash"/>.</summary>
     public static ulong Fnv1a(ulong hash, string text)
     {
+        // ASCII (the usual case): each char is its UTF-8 byte, no transcoding needed.
+        if (Ascii.IsValid(text))
+        {
+            foreach (var c in text)
+            {
+                hash ^= c;
+                hash *= 0x100000001b3UL;
+            }
+            return hash;
+        }
         Span<byte> buffer = stackalloc byte[256];
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         var bytes = max <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);

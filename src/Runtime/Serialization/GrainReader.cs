@@ -72,6 +72,16 @@ public ref struct GrainReader
         return Decode(Take(CheckLength(length)));
     }
 
+    /// <summary>
+    /// Reads a string written by <see cref="GrainWriter.WriteString"/> as its raw bytes, not decoded
+    /// (and not checked to be valid UTF-8): a slice of the buffer.
+    /// </summary>
+    internal ReadOnlySpan<byte> ReadStringBytes()
+    {
+        var length = ReadVarUInt32();
+        return Take(CheckLength(length));
+    }
+
     /// <summary>Reads a string written by <see cref="GrainWriter.WriteNullableString"/>.</summary>
     public string? ReadNullableString()
     {

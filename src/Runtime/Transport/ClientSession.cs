@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -29,7 +28,7 @@ internal sealed class ClientSession
     private readonly string _endpoint;
     private readonly int _maxFrameBytes;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<uint, PendingCall> _pending = new();
+    private readonly PendingCallTable _pending = new(SiloConnection.MaxPendingCalls);
     private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -39,7 +38,6 @@ internal sealed class ClientSession
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
-    private int _pendingCount;
     private int _isClosed;
     private long _lastReceived;
 
@@ -59,7 +57,7 @@ internal sealed class ClientSession
     public bool IsOpen => Volatile.Read(ref _isClosed) == 0;
 
     /// <summary>Two-way calls waiting for an answer.</summary>
-    public int PendingCount => Volatile.Read(ref _pendingCount);
+    public int PendingCount => _pending.Count;
 
     /// <summary>Completes with the reason when the session closes.</summary>
     public Task<string> Closed => _closed.Task;
@@ -96,23 +94,11 @@ internal sealed class ClientSession
         }
     }
 
-    /// <summary>Registers a pending call under its request id; false when the id is taken.</summary>
-    public bool TryAddPending(PendingCall call)
-    {
-        if (!_pending.TryAdd(call.RequestId, call))
-            return false;
-        Interlocked.Increment(ref _pendingCount);
-        return true;
-    }
+    /// <summary>Registers a pending call under its request id (see <see cref="PendingCallTable.TryAdd"/>).</summary>
+    public PendingAddResult TryAddPending(PendingCall call) => _pending.TryAdd(call);
 
     /// <summary>Removes <paramref name="call"/> if it is still pending under <paramref name="requestId"/>; the caller then completes it.</summary>
-    public bool TryRemovePending(uint requestId, PendingCall call)
-    {
-        if (!_pending.TryRemove(new KeyValuePair<uint, PendingCall>(requestId, call)))
-            return false;
-        Interlocked.Decrement(ref _pendingCount);
-        return true;
-    }
+    public bool TryRemovePending(uint requestId, PendingCall call) => _pending.TryRemove(requestId, call);
 
     /// <summary>Queues a frame for the writer loop; false (payload returned to its pool) when the session is closed.</summary>
     public bool TryEnqueue(in OutboundFrame frame)
@@ -127,11 +113,10 @@ internal sealed class ClientSession
     /// <summary>Fails every pending call whose deadline is at or before <paramref name="now"/> with <see cref="TimeoutException"/>.</summary>
     public void ExpireOverdue(long now, int callTimeoutMs)
     {
-        foreach (var (requestId, call) in _pending)
-        {
-            if (call.Deadline <= now && TryRemovePending(requestId, call))
-                call.SetException(new TimeoutException($"Grain call to silo {_endpoint} got no answer within {callTimeoutMs} ms."));
-        }
+        var overdue = new List<PendingCall>();
+        _pending.RemoveWhere(call => call.Deadline <= now, overdue);
+        foreach (var call in overdue)
+            call.SetException(new TimeoutException($"Grain call to silo {_endpoint} got no answer within {callTimeoutMs} ms."));
     }
 
     /// <summary>
@@ -171,16 +156,11 @@ internal sealed class ClientSession
             // Already gone.
         }
         _socket.Dispose();
-        var failed = 0;
-        foreach (var (requestId, call) in _pending)
-        {
-            if (TryRemovePending(requestId, call))
-            {
-                failed++;
-                call.SetException(new SiloUnavailableException($"Connection to silo {_endpoint} closed: {reason}."));
-            }
-        }
-        _closed.TrySetResult(failed == 0 ? reason : $"{reason}; {failed} pending calls failed");
+        var failed = new List<PendingCall>();
+        _pending.RemoveWhere(null, failed);
+        foreach (var call in failed)
+            call.SetException(new SiloUnavailableException($"Connection to silo {_endpoint} closed: {reason}."));
+        _closed.TrySetResult(failed.Count == 0 ? reason : $"{reason}; {failed.Count} pending calls failed");
     }
 
     private async Task ReadLoopAsync()
@@ -221,16 +201,17 @@ internal sealed class ClientSession
         switch (header.Kind)
         {
             case FrameKind.Response or FrameKind.Error or FrameKind.WrongSilo:
-                if (!_pending.TryGetValue(header.RequestId, out var call) || !TryRemovePending(header.RequestId, call))
+                if (!_pending.TryTake(header.RequestId, out var call))
                     return; // Timed out or canceled already: the late answer is dropped.
                 var length = (int)payload.Length;
-                byte[]? array = null;
+                PooledBufferWriter? buffer = null;
                 if (length > 0)
                 {
-                    array = ArrayPool<byte>.Shared.Rent(length);
-                    payload.CopyTo(array);
+                    buffer = PooledBufferWriter.Rent();
+                    payload.CopyTo(buffer.GetSpan(length));
+                    buffer.Advance(length);
                 }
-                call.SetResult(new ResponseFrame(header.Kind, header.ViewVersion, array, length));
+                call!.SetResult(new ResponseFrame(header.Kind, header.ViewVersion, buffer));
                 return;
             case FrameKind.Ping:
                 TryEnqueue(new OutboundFrame(FrameKind.Pong, header.RequestId, header.ViewVersion, null));

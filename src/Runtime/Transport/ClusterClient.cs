@@ -37,6 +37,7 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
     private readonly ConcurrentDictionary<string, SiloConnection> _connections = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private SiloConnection[] _connectionList = [];
+    private RouteTable _routes = new(MembershipView.Empty);
     private long _sentCalls;
     private long _failedCalls;
     private int _disposed;
@@ -204,9 +205,18 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
     {
         if (redirect is not null)
             return GetConnection(redirect);
-        var owner = RendezvousPlacement.SelectOwner(grainId, view.ActiveSilos)
-            ?? throw new SiloUnavailableException($"No silo is active in membership view {view.Version}.");
-        return GetConnection(owner.Endpoint);
+        var table = _routes;
+        if (!ReferenceEquals(table.View, view))
+            _routes = table = new RouteTable(view);
+        var silos = table.Silos;
+        if (silos.Length == 0)
+            throw new SiloUnavailableException($"No silo is active in membership view {view.Version}.");
+        var index = silos.Length == 1 ? 0 : RendezvousPlacement.SelectOwnerIndex(RendezvousPlacement.HashGrain(grainId), table.SiloHashes, silos);
+        // The connection is cached per view; a connection dropped since (its silo left a later view)
+        // or a disposed client takes the slow path, as before.
+        if (table.Connections[index] is { IsDisposed: false } cached && Volatile.Read(ref _disposed) == 0)
+            return cached;
+        return table.Connections[index] = GetConnection(table.Endpoints[index]);
     }
 
     private SiloConnection GetConnection(string endpoint)
@@ -291,6 +301,32 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
     {
         var reader = new GrainReader(payload);
         return T.Read(ref reader);
+    }
+
+    /// <summary>
+    /// One view's silos prepared for routing: endpoints and placement hashes computed once, and the
+    /// connection to each silo cached, so routing a call builds no strings and boxes nothing.
+    /// </summary>
+    private sealed class RouteTable
+    {
+        public RouteTable(MembershipView view)
+        {
+            View = view;
+            Silos = [.. view.ActiveSilos];
+            Endpoints = [.. Silos.Select(s => s.Endpoint)];
+            SiloHashes = [.. Silos.Select(RendezvousPlacement.HashSilo)];
+            Connections = new SiloConnection?[Silos.Length];
+        }
+
+        public MembershipView View { get; }
+
+        public SiloAddress[] Silos { get; }
+
+        public string[] Endpoints { get; }
+
+        public ulong[] SiloHashes { get; }
+
+        public SiloConnection?[] Connections { get; }
     }
 
     /// <summary>Counts a failure; always false, so it can run as an exception filter without catching.</summary>

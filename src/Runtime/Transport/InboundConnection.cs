@@ -31,6 +31,7 @@ internal sealed class InboundConnection
 
     private readonly ConnectionContext _connection;
     private readonly IIncomingCallHandler _callHandler;
+    private readonly IUtf8IncomingCallHandler? _utf8Handler;
     private readonly int _maxFrameBytes;
     private readonly int _maxInFlight;
     private readonly ILogger _logger;
@@ -50,6 +51,7 @@ internal sealed class InboundConnection
         _time = time;
         _connection = connection;
         _callHandler = callHandler;
+        _utf8Handler = callHandler as IUtf8IncomingCallHandler;
         _maxFrameBytes = maxFrameBytes;
         _maxInFlight = maxInFlight;
         _logger = logger;
@@ -223,24 +225,19 @@ internal sealed class InboundConnection
         }
     }
 
-    /// <summary>Starts one call; takes ownership of <paramref name="array"/> (returned to the pool when the call ends).</summary>
+    /// <summary>
+    /// Starts one call; takes ownership of <paramref name="array"/> (returned to the pool when the
+    /// call ends). A call whose grain has a live activation runs without decoding the grain id
+    /// (<see cref="IUtf8IncomingCallHandler"/>); a call that completes synchronously (an idle
+    /// activation, a grain method that does not wait) is answered right here, with no state machine.
+    /// </summary>
     private void OnCall(in FrameHeader header, byte[] array, int length)
     {
-        GrainRequestHeader request;
-        int argumentsStart;
-        try
-        {
-            var reader = new GrainReader(array.AsSpan(0, length));
-            request = GrainRequestHeader.Read(ref reader);
-            argumentsStart = length - reader.Remaining;
-        }
-        catch (GrainSerializationException e)
-        {
-            ArrayPool<byte>.Shared.Return(array);
-            if (header.Kind == FrameKind.Request)
-                EnqueueError(header.RequestId, "bad_request", e.Message);
+        var payload = array.AsSpan(0, length);
+        var raw = GrainRequestHeader.TryReadUtf8(payload, out var utf8Id, out var methodId, out var argumentsStart);
+        GrainRequestHeader request = default;
+        if (!raw && !TryDecode(header, array, length, out request, out argumentsStart))
             return;
-        }
 
         if (Interlocked.Increment(ref _inFlight) > _maxInFlight)
         {
@@ -252,33 +249,84 @@ internal sealed class InboundConnection
             return;
         }
 
-        // Not awaited: the next frame is read while this call runs.
-        _ = RunCallAsync(header.Kind, header.RequestId, header.ViewVersion, request, array, argumentsStart, length - argumentsStart);
-    }
-
-    private async Task RunCallAsync(FrameKind kind, uint requestId, long callerViewVersion, GrainRequestHeader request, byte[] array, int argumentsStart, int argumentsLength)
-    {
+        var arguments = array.AsMemory(argumentsStart, length - argumentsStart);
         var result = PooledBufferWriter.Rent();
-        CallOutcome outcome;
+        ValueTask<CallOutcome> pending;
+        GrainId grainId;
         try
         {
-            outcome = await _callHandler.HandleAsync(request, array.AsMemory(argumentsStart, argumentsLength), callerViewVersion, result, _closing.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            outcome = CallOutcome.Failed("shutting_down", "The connection closed.");
+            if (!raw || _utf8Handler is null || !_utf8Handler.TryHandleUtf8(utf8Id, methodId, arguments, header.ViewVersion, result, out grainId, out pending))
+            {
+                if (raw && !TryDecode(header, array, length, out request, out _))
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                    PooledBufferWriter.Return(result);
+                    return;
+                }
+                grainId = request.GrainId;
+                methodId = request.MethodId;
+                pending = _callHandler.HandleAsync(request, arguments, header.ViewVersion, result, _closing.Token);
+            }
         }
         catch (Exception e)
         {
-            TransportLog.HandlerThrew(_logger, request.GrainId, request.MethodId, e);
-            outcome = CallOutcome.Failed("grain_error", e.Message);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(array);
-            Interlocked.Decrement(ref _inFlight);
+            pending = new ValueTask<CallOutcome>(Failure(e, request.GrainId, request.MethodId));
+            grainId = default;
         }
 
+        if (pending.IsCompletedSuccessfully)
+            EndCall(header.Kind, header.RequestId, pending.Result, array, result);
+        else
+            _ = AwaitCallAsync(pending, header.Kind, header.RequestId, grainId, methodId, array, result);
+    }
+
+    /// <summary>Decodes the request header; on failure returns <paramref name="array"/> and answers <c>bad_request</c>.</summary>
+    private bool TryDecode(in FrameHeader header, byte[] array, int length, out GrainRequestHeader request, out int argumentsStart)
+    {
+        try
+        {
+            var reader = new GrainReader(array.AsSpan(0, length));
+            request = GrainRequestHeader.Read(ref reader);
+            argumentsStart = length - reader.Remaining;
+            return true;
+        }
+        catch (GrainSerializationException e)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+            if (header.Kind == FrameKind.Request)
+                EnqueueError(header.RequestId, "bad_request", e.Message);
+            request = default;
+            argumentsStart = 0;
+            return false;
+        }
+    }
+
+    private async Task AwaitCallAsync(ValueTask<CallOutcome> pending, FrameKind kind, uint requestId, GrainId grainId, ushort methodId, byte[] array, PooledBufferWriter result)
+    {
+        CallOutcome outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            outcome = Failure(e, grainId, methodId);
+        }
+        EndCall(kind, requestId, outcome, array, result);
+    }
+
+    private CallOutcome Failure(Exception e, GrainId grainId, ushort methodId)
+    {
+        if (e is OperationCanceledException && _closing.IsCancellationRequested)
+            return CallOutcome.Failed("shutting_down", "The connection closed.");
+        TransportLog.HandlerThrew(_logger, grainId, methodId, e);
+        return CallOutcome.Failed("grain_error", e.Message);
+    }
+
+    private void EndCall(FrameKind kind, uint requestId, in CallOutcome outcome, byte[] array, PooledBufferWriter result)
+    {
+        ArrayPool<byte>.Shared.Return(array);
+        Interlocked.Decrement(ref _inFlight);
         if (kind == FrameKind.OneWay || _closing.IsCancellationRequested)
         {
             PooledBufferWriter.Return(result);

@@ -15,6 +15,9 @@ internal sealed class PendingCall : IValueTaskSource<ResponseFrame>
     private static readonly ConcurrentQueue<PendingCall> Pool = new();
     private static int _pooledCount;
 
+    [ThreadStatic]
+    private static PendingCall? t_cached;
+
     private ManualResetValueTaskSourceCore<ResponseFrame> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
 
@@ -33,7 +36,10 @@ internal sealed class PendingCall : IValueTaskSource<ResponseFrame>
     /// <summary>Takes a call from the pool (or makes one) and prepares it.</summary>
     public static PendingCall Rent(uint requestId, long deadline, ClientSession session)
     {
-        if (Pool.TryDequeue(out var call))
+        var call = t_cached;
+        if (call is not null)
+            t_cached = null;
+        else if (Pool.TryDequeue(out call))
             Interlocked.Decrement(ref _pooledCount);
         else
             call = new PendingCall();
@@ -78,7 +84,9 @@ internal sealed class PendingCall : IValueTaskSource<ResponseFrame>
             _cancellation = default;
             Session = null;
             _core.Reset();
-            if (Interlocked.Increment(ref _pooledCount) <= MaxPooled)
+            if (t_cached is null)
+                t_cached = this;
+            else if (Interlocked.Increment(ref _pooledCount) <= MaxPooled)
                 Pool.Enqueue(this);
             else
                 Interlocked.Decrement(ref _pooledCount);

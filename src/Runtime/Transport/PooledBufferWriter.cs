@@ -7,15 +7,19 @@ namespace Granary.Runtime.Transport;
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over an <see cref="ArrayPool{T}"/> array, itself pooled, so
 /// encoding a call or a result allocates nothing in the steady state. Rent with <see cref="Rent"/>,
-/// give back with <see cref="Return"/> exactly once; never touch it after returning it.
+/// give back with <see cref="Return"/> exactly once; never touch it after returning it. Each thread
+/// keeps one writer of its own in front of the shared pool (as <c>ArrayPool</c> keeps arrays per thread).
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>
 {
     private const int InitialSize = 256;
-    private const int MaxPooledWriters = 4096;
+    private const int MaxPooledWriters = 8192;
     private const int MaxRetainedArrayBytes = 64 * 1024;
     private static readonly ConcurrentQueue<PooledBufferWriter> Pool = new();
     private static int _pooledCount;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_cached;
 
     private byte[] _buffer = [];
     private int _written;
@@ -32,6 +36,12 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     /// <summary>Takes an empty writer from the pool (or makes one).</summary>
     public static PooledBufferWriter Rent()
     {
+        // One writer per thread first: no shared state touched (most calls rent and return on one thread).
+        if (t_cached is { } cached)
+        {
+            t_cached = null;
+            return cached;
+        }
         if (Pool.TryDequeue(out var writer))
         {
             Interlocked.Decrement(ref _pooledCount);
@@ -48,6 +58,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         {
             ArrayPool<byte>.Shared.Return(writer._buffer);
             writer._buffer = [];
+        }
+        if (t_cached is null)
+        {
+            t_cached = writer;
+            return;
         }
         if (Interlocked.Increment(ref _pooledCount) <= MaxPooledWriters)
         {

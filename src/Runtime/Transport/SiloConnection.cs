@@ -28,7 +28,10 @@ internal sealed class SiloConnection : IAsyncDisposable
     /// <summary>Silence after which the connection is dropped and re-made.</summary>
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(15);
 
-    /// <summary>Cap on two-way calls waiting for answers on one connection; more fail with <c>overloaded</c>.</summary>
+    /// <summary>
+    /// Cap on two-way calls waiting for answers on one connection; more fail with <c>overloaded</c>
+    /// (enforced per shard of the pending-call table, 1/16 of it each: see <see cref="PendingCallTable"/>).
+    /// </summary>
     public const int MaxPendingCalls = 100_000;
 
     private readonly EndPoint _remote;
@@ -73,6 +76,9 @@ internal sealed class SiloConnection : IAsyncDisposable
     /// <summary>True while a session is open.</summary>
     public bool IsConnected => _session is { IsOpen: true };
 
+    /// <summary>True once <see cref="DisposeAsync"/> has started.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Sessions opened so far (1 after the first connect; grows with each reconnect).</summary>
     public int SessionsOpened { get; private set; }
 
@@ -93,21 +99,21 @@ internal sealed class SiloConnection : IAsyncDisposable
             PooledBufferWriter.Return(payload);
             return ValueTask.FromException<ResponseFrame>(Unavailable());
         }
-        if (session.PendingCount >= MaxPendingCalls)
-        {
-            PooledBufferWriter.Return(payload);
-            return ValueTask.FromException<ResponseFrame>(new GrainCallException("overloaded", $"More than {MaxPendingCalls} calls are waiting for silo {Endpoint}."));
-        }
 
         var call = PendingCall.Rent(NextRequestId(), _time.GetTimestamp() + _timeoutTicks, session);
         var version = call.Version;
         var requestId = call.RequestId;
-        if (!session.TryAddPending(call))
+        switch (session.TryAddPending(call))
         {
-            // Only after 2^32 calls with one still pending; treat as a transient failure.
-            PooledBufferWriter.Return(payload);
-            call.SetException(new GrainCallException("overloaded", $"Request id {requestId} to silo {Endpoint} is still in use."));
-            return new ValueTask<ResponseFrame>(call, version);
+            case PendingAddResult.Full:
+                PooledBufferWriter.Return(payload);
+                call.SetException(new GrainCallException("overloaded", $"More than {MaxPendingCalls} calls are waiting for silo {Endpoint}."));
+                return new ValueTask<ResponseFrame>(call, version);
+            case PendingAddResult.IdInUse:
+                // Only after 2^32 calls with one still pending; treat as a transient failure.
+                PooledBufferWriter.Return(payload);
+                call.SetException(new GrainCallException("overloaded", $"Request id {requestId} to silo {Endpoint} is still in use."));
+                return new ValueTask<ResponseFrame>(call, version);
         }
         if (!session.TryEnqueue(new OutboundFrame(FrameKind.Request, requestId, viewVersion, payload)) && session.TryRemovePending(requestId, call))
             call.SetException(Unavailable());

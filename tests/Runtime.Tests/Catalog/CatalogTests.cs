@@ -1,7 +1,10 @@
+using System.Buffers;
+using System.Text;
 using Granary.Runtime.Invocation;
 using Granary.Runtime.Membership;
 using Granary.Runtime.Messaging;
 using Granary.Runtime.Placement;
+using Granary.Runtime.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Granary.Runtime.Tests.Catalog;
@@ -243,6 +246,28 @@ public sealed class CatalogTests
 
         await TestSilo.EventuallyAsync(() => silo.Probe.Order.Contains(42), "the one-way call ran");
         Assert.Equal([42], silo.Probe.Order.ToArray());
+    }
+
+    [Fact]
+    public async Task TryHandleUtf8_LiveActivation_RunsOnItAndUnknownGrainIsLeftToHandleAsync()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grain("ключ-é");
+        var instance = await grain.GetInstanceAsync();
+        var type = Encoding.UTF8.GetBytes(TestGrainDescriptor.GrainType);
+        var result = new ArrayBufferWriter<byte>();
+
+        var known = silo.Catalog.TryHandleUtf8(new Utf8GrainId(type, Encoding.UTF8.GetBytes("ключ-é")), TestGrainMethods.GetInstance, TestSilo.Encode(Empty.Value), 0, result, out var grainId, out var outcome);
+        var unknown = silo.Catalog.TryHandleUtf8(new Utf8GrainId(type, Encoding.UTF8.GetBytes("other")), TestGrainMethods.GetInstance, TestSilo.Encode(Empty.Value), 0, new ArrayBufferWriter<byte>(), out _, out _);
+
+        Assert.True(known);
+        Assert.Equal(CallOutcomeKind.Ok, (await outcome).Kind);
+        Assert.Equal(new GrainId(TestGrainDescriptor.GrainType, "ключ-é"), grainId);
+        var reader = new GrainReader(result.WrittenSpan);
+        Assert.Equal(instance, IntValue.Read(ref reader));
+        Assert.False(unknown);
+        Assert.Equal(1, silo.Probe.Activations);
+        Assert.Equal(1, silo.Catalog.Count);
     }
 }
 

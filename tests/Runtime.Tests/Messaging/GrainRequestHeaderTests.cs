@@ -95,4 +95,37 @@ public sealed class GrainRequestHeaderTests
         Assert.Equal(new CallError("overloaded", "too many"), CallError.Read(ref errorReader));
         Assert.Equal(new WrongSiloPayload(null), WrongSiloPayload.Read(ref wrongReader));
     }
+
+    [Fact]
+    public void TryReadUtf8_AfterWrite_GivesRawIdMethodAndArgumentsStart()
+    {
+        var bytes = Encode(w =>
+        {
+            GrainRequestHeader.Write(w, new GrainRequestHeader(new GrainId("client", "user-é"), 513));
+            w.WriteInt32(99);
+        });
+
+        var ok = GrainRequestHeader.TryReadUtf8(bytes, out var id, out var methodId, out var argumentsStart);
+
+        Assert.True(ok);
+        Assert.Equal("client"u8.ToArray(), id.Type.ToArray());
+        Assert.Equal("user-é"u8.ToArray(), id.Key.ToArray());
+        Assert.Equal(513, methodId);
+        Assert.Equal(bytes.Length - 4, argumentsStart);
+    }
+
+    [Fact]
+    public void TryReadUtf8_TruncatedOrEmptyType_False()
+    {
+        var bytes = Encode(w => GrainRequestHeader.Write(w, new GrainRequestHeader(new GrainId("client", "user"), 1)));
+        var emptyType = Encode(w =>
+        {
+            w.WriteString("");
+            w.WriteString("user");
+            w.WriteUInt16(1);
+        });
+
+        Assert.False(GrainRequestHeader.TryReadUtf8(bytes.AsSpan(0, bytes.Length - 1), out _, out _, out _));
+        Assert.False(GrainRequestHeader.TryReadUtf8(emptyType, out _, out _, out _));
+    }
 }

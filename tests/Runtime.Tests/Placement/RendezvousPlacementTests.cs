@@ -1,3 +1,4 @@
+using System.Text;
 using Granary.Runtime.Membership;
 using Granary.Runtime.Placement;
 
@@ -110,5 +111,34 @@ public sealed class RendezvousPlacementTests
         var expected = grainCount / (double)siloCount;
         Assert.Equal(siloCount, counts.Count);
         Assert.All(counts.Values, count => Assert.InRange(count, expected * 0.8, expected * 1.2));
+    }
+
+    [Fact]
+    public void SelectOwnerIndex_PrecomputedHashes_SameOwnerAsSelectOwner()
+    {
+        SiloAddress[] silos = [A, B, C, D];
+        var siloHashes = silos.Select(RendezvousPlacement.HashSilo).ToArray();
+
+        foreach (var grain in Grains(500))
+        {
+            var index = RendezvousPlacement.SelectOwnerIndex(RendezvousPlacement.HashGrain(grain), siloHashes, silos);
+            Assert.Equal(RendezvousPlacement.SelectOwner(grain, silos), silos[index]);
+        }
+        Assert.Equal(-1, RendezvousPlacement.SelectOwnerIndex(1, [], []));
+    }
+
+    [Fact]
+    public void HashGrain_NonAsciiKey_HashesUtf8OfTypeSlashKey()
+    {
+        var grain = new GrainId("client", "ключ-é");
+
+        var expected = RendezvousPlacement.Fnv1aOffset;
+        foreach (var b in Encoding.UTF8.GetBytes("client/ключ-é"))
+        {
+            expected ^= b;
+            expected *= 0x100000001b3UL;
+        }
+
+        Assert.Equal(expected, RendezvousPlacement.HashGrain(grain));
     }
 }
