@@ -37,6 +37,14 @@ internal sealed class GatewayOptions
     /// </summary>
     public int BatchIntervalMs { get; set; } = 20;
 
+    /// <summary>
+    /// True to export ASP.NET Core's <c>http_server_request_duration_seconds</c> histograms (every
+    /// request, tagged by route and status) on <c>/metrics</c>; default false, because measuring them
+    /// costs the proxy path a few percent and <c>granary_gateway_request_duration_ms</c> already covers
+    /// proxied requests by cluster, destination and outcome.
+    /// </summary>
+    public bool HttpServerMetrics { get; set; }
+
     /// <summary>Checks the values; returns the problems, each naming the key and its limits.</summary>
     public IEnumerable<string> Validate()
     {

@@ -68,7 +68,11 @@ internal static class GatewayApp
             .LoadFromConfig(reverseProxy)
             .AddConfigFilter<GranaryConfigFilter>();
 
-        services.AddPrometheusMetrics();
+        services.AddPrometheusMetrics(o =>
+        {
+            if (!gateway.HttpServerMetrics)
+                o.MeterPrefixes.Remove("Microsoft.AspNetCore.Hosting");
+        });
         services.TryAddSingleton<IPolicyProvider>(new BuiltInPolicyProvider(Random.Shared));
         services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<SiloCircuit>();
