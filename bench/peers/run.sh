@@ -251,8 +251,18 @@ for t in 1 2; do
   stop_pid "$p"; forget "$p"
 done
 run_case yarp "plain YARP 2.1 LeastRequests" "http://127.0.0.1:$YARP/" "$YARP_PID"
-run_case granary "Granary exact (LeastConnections + rate limit)" "http://127.0.0.1:$GW1/" "$GW1_PID"
-run_case batched "Granary batched (leases + 20 ms batches)" "http://127.0.0.1:$GW3/" "$GW3_PID"
+grain_calls() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 == "granary_client_calls_total" { printf "%.0f", $2 }'; }
+gateway_requests() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 ~ /^granary_gateway_requests_total/ { s += $NF } END { printf "%.0f", s }'; }
+declare -A calls_per_request
+granary_case() { # key label port pid: run_case plus grain calls per proxied request over warm-up + window
+  local c0 r0 c1 r1; c0=$(grain_calls "$3"); r0=$(gateway_requests "$3")
+  run_case "$1" "$2" "http://127.0.0.1:$3/" "$4"
+  c1=$(grain_calls "$3"); r1=$(gateway_requests "$3")
+  calls_per_request[$1]=$(awk -v c=$((c1 - c0)) -v r=$((r1 - r0)) 'BEGIN { printf "%.3f", (r > 0 ? c / r : 0) }')
+  echo "    grain calls per request: ${calls_per_request[$1]}"
+}
+granary_case granary "Granary exact (LeastConnections + rate limit)" "$GW1" "$GW1_PID"
+granary_case batched "Granary batched (leases + 20 ms batches)" "$GW3" "$GW3_PID"
 
 # ---- consistency head-to-head ----
 pair() { # name urlA urlB lua client -> files $work/wrk-<name>-a.txt / -b.txt
@@ -329,6 +339,8 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     printf '| %-46s | %9s | %7.2f | %7.2f | %8.2f | %13.3f | %7.2f | %7.2f |\n' "$l" "$rps" "$p50" "$p99" "$p999" "$cpu" "$rr" "$pr"
   done
   echo
+  echo "Grain calls per proxied request (gateway's granary_client_calls_total over its warm-up and window): exact ${calls_per_request[granary]}, batched ${calls_per_request[batched]}."
+  echo
   echo "## Consistency head-to-head (${pair_duration}s, two wrk -t1 -c16 at once, one per instance)"
   echo
   echo "(a) one client limited to 100 req/s (nginx: limit_req rate=100r/s burst=5 nodelay per instance, keyed on X-Client-ID;"
@@ -340,7 +352,7 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   awk -v a="$an" -v o="$ao" 'BEGIN { printf "| 2 × nginx limit_req | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
   awk -v a="$ag" -v o="$ao2" 'BEGIN { printf "| 2 × Granary gateway (exact) | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
   read -r ab ao3 <<<"$rl_batched"
-  awk -v a="$ab" -v o="$ao3" 'BEGIN { printf "| 2 × Granary gateway (batched, lease 20 tokens) | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
+  awk -v a="$ab" -v o="$ao3" 'BEGIN { printf "| 2 × Granary gateway (batched; a lease ≤ capacity ÷ 4 = 25 tokens) | %.1f | %.0f | %.2f |\n", a, o, a/100 }'
   echo
   echo "Granary local-fallback decisions during (a): $((fb1 - fb0)) (0 = every decision came from the shared client grain)."
   echo
