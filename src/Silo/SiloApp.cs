@@ -5,6 +5,7 @@ using Granary.PostgreSql.Hosting;
 using Granary.PostgreSql.Membership;
 using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
+using Granary.Runtime.Http;
 using Granary.Silo.Admin;
 using Granary.Silo.Api;
 using Granary.Silo.Auth;
@@ -32,6 +33,9 @@ internal static partial class SiloApp
     public const string SiloSection = "Granary:Silo";
     public const string RateLimitSection = "Granary:RateLimit";
 
+    /// <summary><c>Granary:Silo:ShutdownDrainMs</c> of a silo process when not configured: 1000 ms of redirecting to the new owners after going ShuttingDown (rolling restarts without failed calls).</summary>
+    public const int DefaultShutdownDrainMs = 1000;
+
     /// <summary>Graceful shutdown budget: in-flight HTTP requests and grain deactivations, 30 s.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
@@ -44,7 +48,11 @@ internal static partial class SiloApp
         var siloSection = builder.Configuration.GetSection(SiloSection);
         var siloOptions = siloSection.Get<SiloOptions>() ?? new SiloOptions();
         var httpOptions = siloSection.Get<SiloHttpOptions>() ?? new SiloHttpOptions();
-        var problems = siloOptions.Validate().Concat(httpOptions.Validate()).ToList();
+        // [limits] Granary:Silo:Limits: Kestrel's limits on the HTTP port (the admin API's body cap is Granary:Silo:MaxBodyBytes).
+        var httpLimits = SiloHttpLimits(siloSection.GetSection("Limits"));
+        var problems = siloOptions.Validate().Concat(httpOptions.Validate()).Concat(httpLimits.Validate(LimitsSection)).ToList();
+        if (httpLimits.MaxRequestBodySize != 0 && httpLimits.MaxRequestBodySize < httpOptions.MaxBodyBytes)
+            problems.Add($"{LimitsSection}:{nameof(HttpLimitsOptions.MaxRequestBodySize)} must be 0 or at least {SiloSection}:{nameof(SiloHttpOptions.MaxBodyBytes)} ({httpOptions.MaxBodyBytes}), got {httpLimits.MaxRequestBodySize}.");
         var address = ParseHost(siloOptions.Host);
         if (address is null)
             problems.Add($"{SiloSection}:{nameof(SiloOptions.Host)} must be an IP address, 'localhost' or '*', got '{siloOptions.Host}'.");
@@ -69,6 +77,8 @@ internal static partial class SiloApp
         // [pg-membership] The HTTP port is advertised in the membership table (dashboard reaches every silo).
         builder.Services.AddGranarySilo(o =>
         {
+            // A silo process drains for 1 s on SIGTERM unless told otherwise (the runtime's own default is 0).
+            o.ShutdownDrainMs = DefaultShutdownDrainMs;
             siloSection.Bind(o);
             o.HttpPort ??= httpOptions.HttpPort;
         });
@@ -78,6 +88,12 @@ internal static partial class SiloApp
         builder.Services.AddSingleton(httpOptions);
         builder.Services.AddSingleton<GrainDeadline>();
         builder.Services.AddSingleton<SiloMetrics>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var metrics = sp.GetRequiredService<SiloMetrics>();
+            return new ConnectionLimiter(httpLimits.MaxConcurrentConnections, () => metrics.LimitRejected(HttpLimitKinds.Connections));
+        });
+        builder.Services.AddSingleton(sp => new KestrelRejectionListener(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<SiloMetrics>().LimitRejected));
         builder.Services.AddSingleton<ClientAdminHandler>();
         builder.Services.AddSingleton<GrainStateHandler>();
         // [dash-api] The dashboard: 1 s load sampler, cluster-wide fan-out over the silos' HTTP ports, JSON API, admin key.
@@ -92,7 +108,11 @@ internal static partial class SiloApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenGrainPort(siloOptions);
-            kestrel.Listen(httpAddress, httpOptions.HttpPort);
+            // [limits] Request limits (HTTP only; the grain port speaks frames), a connection cap on the HTTP port alone, Kestrel's own rejections counted.
+            kestrel.ApplyHttpLimits(httpLimits);
+            kestrel.ApplicationServices.GetRequiredService<KestrelRejectionListener>();
+            var connections = kestrel.ApplicationServices.GetRequiredService<ConnectionLimiter>();
+            kestrel.Listen(httpAddress, httpOptions.HttpPort, listen => connections.Install(listen));
         });
         configure?.Invoke(builder);
 
@@ -105,6 +125,24 @@ internal static partial class SiloApp
         app.UseRouting();
         app.MapSiloEndpoints();
         return app;
+    }
+
+    /// <summary>[limits] The configuration section of the silo's HTTP limits.</summary>
+    public const string LimitsSection = SiloSection + ":Limits";
+
+    /// <summary>
+    /// [limits] The HTTP limits of the silo's HTTP port: <see cref="HttpLimitsOptions"/> bound from <paramref name="section"/>
+    /// over the silo's defaults (1,000 connections; the rest as on gateways). The admin API answers bodies over
+    /// <see cref="SiloHttpOptions.MaxBodyBytes"/> with 413 and keeps the connection (Kestrel drains the rest up to
+    /// <see cref="HttpLimitsOptions.MaxRequestBodySize"/>, which must be at least that); beyond the Kestrel limit the 413
+    /// closes the connection.
+    /// </summary>
+    public static HttpLimitsOptions SiloHttpLimits(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var limits = new HttpLimitsOptions { MaxConcurrentConnections = 1_000 };
+        section.Bind(limits);
+        return limits;
     }
 
     /// <summary>

@@ -131,6 +131,8 @@ internal sealed class ConfigurationKeys
         _exact.UnionWith(consts);
         _exact.Add(PostgreSqlDefaults.ConnectionStringKey);
         _exact.Add(ClusterIdKey);
+        // [cluster-auth] The grain port's cluster secret, read by silos and gateways outside their sections.
+        _exact.Add(Granary.Runtime.Messaging.ClusterHandshake.SecretConfigurationKey);
         // Options classes of Granary.PostgreSql that declare their section, if any.
         foreach (var t in typeof(PostgreSqlDefaults).Assembly.GetTypes().Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal)))
         {

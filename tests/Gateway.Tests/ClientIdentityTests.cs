@@ -1,5 +1,6 @@
 using System.Net;
 using Granary.Gateway.RateLimiting;
+using Granary.Grains.Contracts;
 using Microsoft.AspNetCore.Http;
 
 namespace Granary.Gateway.Tests;
@@ -67,4 +68,36 @@ public sealed class ClientIdentityTests
     [Fact]
     public void ResolveForHashing_InvalidHeader_FallsBackToIp() =>
         Assert.Equal("10.1.2.3", ClientIdentity.ResolveForHashing(Context("bad value")));
+
+    [Theory]
+    [InlineData("   ", 128, ClientIdProblem.Empty)]
+    [InlineData("abcdefghijk", 10, ClientIdProblem.TooLong)]
+    [InlineData("a b", 128, ClientIdProblem.InvalidCharacter)]
+    [InlineData("a,b", 128, ClientIdProblem.InvalidCharacter)]
+    public void TryResolve_WithMaxLength_NamesTheProblem(string header, int maxLength, ClientIdProblem expected)
+    {
+        Assert.False(ClientIdentity.TryResolve(Context(header), maxLength, out _, out var problem));
+        Assert.Equal(expected, problem);
+    }
+
+    [Fact]
+    public void TryResolve_TwoHeaderValues_ProblemRepeated()
+    {
+        var context = Context();
+        context.Request.Headers[ClientIdentity.HeaderName] = new Microsoft.Extensions.Primitives.StringValues(["a", "b"]);
+        Assert.False(ClientIdentity.TryResolve(context, 128, out _, out var problem));
+        Assert.Equal(ClientIdProblem.Repeated, problem);
+    }
+
+    [Fact]
+    public void InvalidMessage_TooLong_NamesTheConfiguredLength() =>
+        Assert.Equal("Invalid X-Client-ID: it is longer than 32 characters; expected 1-32 characters from [A-Za-z0-9._:@-]",
+            ClientIdentity.InvalidMessage(ClientIdProblem.TooLong, 32));
+
+    [Fact]
+    public void SharedRules_SameAnswerAsGateway_ForEveryProbe()
+    {
+        foreach (var id in new[] { "user1", "a b", "", new string('x', 128), new string('x', 129), "::1", "é" })
+            Assert.Equal(ClientIdRules.IsValid(id), ClientIdentity.TryValidate(id, out _) && id.Trim().Length == id.Length);
+    }
 }

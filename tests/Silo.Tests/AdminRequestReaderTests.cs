@@ -47,14 +47,14 @@ public sealed class AdminRequestReaderTests
     [InlineData("10.0.0.1")]
     [InlineData("::1")]
     [InlineData("a_b-c.d:e@f")]
-    public void IsValid_RemoteAddressesAndAllowedPunctuation_AreValid(string id) => Assert.True(ClientIdRules.IsValid(id));
+    public void IsValid_RemoteAddressesAndAllowedPunctuation_AreValid(string id) => Assert.True(AdminClientId.IsValid(id));
 
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]
     [InlineData("é")]
     [InlineData("a b")]
-    public void IsValid_OtherCharactersOrEmpty_AreInvalid(string id) => Assert.False(ClientIdRules.IsValid(id));
+    public void IsValid_OtherCharactersOrEmpty_AreInvalid(string id) => Assert.False(AdminClientId.IsValid(id));
 
     [Fact]
     public void TryParseFields_TooDeep_IsMalformed()

@@ -80,6 +80,12 @@ internal sealed class GrainBalancingMiddleware
         var error = context.Features.Get<IForwarderErrorFeature>();
         if (error is not null && error.Error != ForwarderError.None && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
+            // [limits] A chunked body that went past the body limit is the client's fault: 413, not 502.
+            if (Limits.RequestBodyLimitMiddleware.IsBodyTooLarge(error))
+            {
+                await Limits.RequestBodyLimitMiddleware.WriteForwardedTooLargeAsync(context, _metrics);
+                return;
+            }
             var code = error.Error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
             context.Response.Clear();
             await JsonErrors.WriteAsync(context, code, "Backend failed: " + Describe(error));

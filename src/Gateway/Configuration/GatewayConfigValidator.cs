@@ -1,3 +1,4 @@
+using Granary.Runtime.Http;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Granary.Gateway.Configuration;
@@ -11,7 +12,13 @@ internal static class GatewayConfigValidator
 {
     /// <summary>Checks every cluster of <paramref name="reverseProxy"/> and the gateway options.</summary>
     /// <exception cref="GatewayConfigurationException">One or more problems, all listed in the message.</exception>
-    public static void Validate(IConfiguration reverseProxy, GatewayOptions gateway, RateLimitOptions rateLimit)
+    /// <param name="reverseProxy">The <c>ReverseProxy</c> section.</param>
+    /// <param name="gateway">The gateway options.</param>
+    /// <param name="rateLimit">The rate-limit options.</param>
+    /// <param name="limits">The gateway's input limits (<c>Granary:Gateway:Limits</c>), when checked.</param>
+    /// <param name="httpLimits">The HTTP limits of the same section, when checked.</param>
+    public static void Validate(IConfiguration reverseProxy, GatewayOptions gateway, RateLimitOptions rateLimit,
+        GatewayLimitsOptions? limits = null, HttpLimitsOptions? httpLimits = null)
     {
         var problems = new List<string>();
         foreach (var clusterSection in reverseProxy.GetSection("Clusters").GetChildren())
@@ -27,6 +34,10 @@ internal static class GatewayConfigValidator
         }
         problems.AddRange(gateway.Validate());
         problems.AddRange(rateLimit.Validate());
+        if (limits is not null)
+            problems.AddRange(limits.Validate());
+        if (httpLimits is not null)
+            problems.AddRange(httpLimits.Validate(GatewayLimitsOptions.Section));
         if (problems.Count > 0)
             throw new GatewayConfigurationException("Invalid gateway configuration: " + string.Join(" ", problems));
     }

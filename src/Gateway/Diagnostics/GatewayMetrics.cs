@@ -24,6 +24,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _fallbackDecisions;
     private readonly Counter<long> _noHealthyDestination;
     private readonly Counter<long> _grainCallFailures;
+    private readonly Counter<long> _invalidClientIds;
+    private readonly Counter<long> _limitRejections;
     private long _requestsReceived;
     private long _fallbackDecisionCount;
 
@@ -43,6 +45,10 @@ internal sealed class GatewayMetrics
             "Requests answered 503 because no destination of the cluster was healthy.");
         _grainCallFailures = meter.CreateCounter<long>("granary.gateway.grain_call_failures", "{call}",
             "Grain calls that failed (deadline, no silo, callee error), by operation.");
+        _invalidClientIds = meter.CreateCounter<long>("granary.gateway.invalid_client_ids", "{request}",
+            "Requests answered 400 for a malformed X-Client-ID, by reason (empty, too_long, invalid_character, repeated).");
+        _limitRejections = meter.CreateCounter<long>("granary.gateway.limit_rejections", "{request}",
+            "Requests or connections refused for an HTTP limit, by limit (request_headers_total_size, request_header_count, request_line, request_headers_timeout, request_body, connections).");
         meter.CreateObservableGauge("granary.gateway.in_flight", registry.ObserveInFlight, "{request}",
             "This gateway's requests in flight per destination.");
     }
@@ -79,4 +85,10 @@ internal sealed class GatewayMetrics
     public void NoHealthyDestination(string cluster) => _noHealthyDestination.Add(1, new KeyValuePair<string, object?>("cluster", cluster));
 
     public void GrainCallFailed(string operation) => _grainCallFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>Counts a request refused for a malformed <c>X-Client-ID</c>.</summary>
+    public void InvalidClientId(ClientIdProblem problem) => _invalidClientIds.Add(1, new KeyValuePair<string, object?>("reason", ClientIdRules.Tag(problem)));
+
+    /// <summary>Counts a request or connection refused for an HTTP limit (a <see cref="Runtime.Http.HttpLimitKinds"/> value).</summary>
+    public void LimitRejected(string limit) => _limitRejections.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }

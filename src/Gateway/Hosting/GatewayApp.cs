@@ -3,12 +3,14 @@ using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Errors;
 using Granary.Gateway.Fallback;
+using Granary.Gateway.Limits;
 using Granary.Gateway.RateLimiting;
 using Granary.Grains.Contracts;
 using Granary.PostgreSql;
 using Granary.PostgreSql.Membership;
 using Granary.Runtime.Diagnostics;
 using Granary.Runtime.Hosting;
+using Granary.Runtime.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Granary.Gateway.Hosting;
@@ -37,7 +39,10 @@ internal static class GatewayApp
         var gateway = config.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         var rateLimit = config.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
         var reverseProxy = ProxyConfigFile.ReverseProxySection(config);
-        GatewayConfigValidator.Validate(reverseProxy, gateway, rateLimit);
+        // [limits] Granary:Gateway:Limits: X-Client-ID length and the HTTP limits of Kestrel.
+        var limits = config.GetSection(GatewayLimitsOptions.Section).Get<GatewayLimitsOptions>() ?? new GatewayLimitsOptions();
+        var httpLimits = config.GetSection(GatewayLimitsOptions.Section).Get<HttpLimitsOptions>() ?? new HttpLimitsOptions();
+        GatewayConfigValidator.Validate(reverseProxy, gateway, rateLimit, limits, httpLimits);
 
         if (!string.IsNullOrWhiteSpace(gateway.Urls))
             builder.WebHost.UseUrls(gateway.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -48,6 +53,8 @@ internal static class GatewayApp
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(gateway.ShutdownTimeoutMs));
         services.AddOptions<GatewayOptions>().Bind(config.GetSection(GatewayOptions.Section));
         services.AddOptions<RateLimitOptions>().Bind(config.GetSection(RateLimitOptions.Section));
+        services.AddOptions<GatewayLimitsOptions>().Bind(config.GetSection(GatewayLimitsOptions.Section));
+        builder.AddGatewayHttpLimits(httpLimits);
         services.TryAddSingleton(TimeProvider.System);
 
         if (useGrainClient)
@@ -127,6 +134,7 @@ internal static class GatewayApp
         app.MapPrometheusMetrics("/metrics");
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<RequestBodyLimitMiddleware>();
             pipeline.UseMiddleware<RateLimitingMiddleware>();
             pipeline.UseMiddleware<GrainBalancingMiddleware>();
             pipeline.UseLoadBalancing();

@@ -1,55 +1,68 @@
-using System.Buffers;
 using System.Net;
+using Granary.Grains.Contracts;
 
 namespace Granary.Gateway.RateLimiting;
 
 /// <summary>
 /// The client id used for rate limiting and consistent hashing: the <c>X-Client-ID</c> header
-/// (trimmed; 1–128 characters of <c>[A-Za-z0-9._:@-]</c>), else the remote IP address without port.
+/// (trimmed; 1–128 characters of <c>[A-Za-z0-9._:@-]</c> by the shared <see cref="ClientIdRules"/>, the
+/// length cap lowerable with <c>Granary:Gateway:Limits:MaxClientIdLength</c>), else the remote IP address without port.
 /// </summary>
 internal static class ClientIdentity
 {
     /// <summary>The request header naming the client.</summary>
     public const string HeaderName = "X-Client-ID";
 
-    /// <summary>Longest accepted client id, characters.</summary>
-    public const int MaxLength = 128;
+    /// <summary>Longest client id any process accepts, characters (<see cref="ClientIdRules.MaxLength"/>).</summary>
+    public const int MaxLength = ClientIdRules.MaxLength;
 
-    /// <summary>The 400 message for a malformed header.</summary>
-    public const string InvalidMessage = "Invalid X-Client-ID: expected 1-128 characters from [A-Za-z0-9._:@-]";
-
-    private static readonly SearchValues<char> Allowed =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@-");
+    /// <summary>The 400 message for a malformed header: the rule broken, then the whole rule.</summary>
+    public static string InvalidMessage(ClientIdProblem problem, int maxLength = MaxLength) =>
+        $"Invalid X-Client-ID: it {ClientIdRules.Describe(problem, maxLength)}; expected 1-{maxLength} characters from {ClientIdRules.Charset}";
 
     /// <summary>
-    /// Resolves the client id. False when <c>X-Client-ID</c> is present but malformed (the caller answers 400).
+    /// Resolves the client id with the longest accepted length. False when <c>X-Client-ID</c> is present but malformed (the caller answers 400).
     /// </summary>
-    public static bool TryResolve(HttpContext context, out string clientId)
+    public static bool TryResolve(HttpContext context, out string clientId) => TryResolve(context, MaxLength, out clientId, out _);
+
+    /// <summary>
+    /// Resolves the client id, accepting at most <paramref name="maxLength"/> characters. False with the
+    /// <paramref name="problem"/> when <c>X-Client-ID</c> is present but malformed or repeated.
+    /// </summary>
+    public static bool TryResolve(HttpContext context, int maxLength, out string clientId, out ClientIdProblem problem)
     {
         var values = context.Request.Headers[HeaderName];
         if (values.Count == 0 || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
         {
             clientId = RemoteAddress(context);
+            problem = ClientIdProblem.None;
             return true;
         }
-        if (values.Count == 1 && TryValidate(values[0]!, out clientId))
-            return true;
-        clientId = "";
-        return false;
+        if (values.Count > 1)
+        {
+            clientId = "";
+            problem = ClientIdProblem.Repeated;
+            return false;
+        }
+        return TryValidate(values[0]!, maxLength, out clientId, out problem);
     }
 
     /// <summary>
-    /// The client id for consistent hashing: as <see cref="TryResolve"/>, falling back to the remote
+    /// The client id for consistent hashing: as <see cref="TryResolve(HttpContext, out string)"/>, falling back to the remote
     /// address when the header is malformed (rate limiting, when on, has already answered 400).
     /// </summary>
     public static string ResolveForHashing(HttpContext context) =>
         TryResolve(context, out var id) ? id : RemoteAddress(context);
 
     /// <summary>Validates and trims a header value; the original string is returned when nothing was trimmed.</summary>
-    public static bool TryValidate(string value, out string clientId)
+    public static bool TryValidate(string value, out string clientId) => TryValidate(value, MaxLength, out clientId, out _);
+
+    /// <summary>Validates (at most <paramref name="maxLength"/> characters) and trims a header value; the original string is returned when nothing was trimmed.</summary>
+    public static bool TryValidate(string value, int maxLength, out string clientId, out ClientIdProblem problem)
     {
         var span = value.AsSpan().Trim();
-        if (span.Length is 0 or > MaxLength || span.ContainsAnyExcept(Allowed))
+        problem = ClientIdRules.Check(span, maxLength);
+        if (problem != ClientIdProblem.None)
         {
             clientId = "";
             return false;

@@ -22,7 +22,6 @@ internal sealed class RateLimitingMiddleware
     /// <summary>The exact 429 body of the contract.</summary>
     public static readonly byte[] RejectedBody = "{\"code\":429,\"message\":\"Rate limit exceeded\"}"u8.ToArray();
 
-    private static readonly byte[] InvalidClientBody = JsonErrors.Render(StatusCodes.Status400BadRequest, ClientIdentity.InvalidMessage);
     private static readonly AcquireTokens OneToken = new(1);
 
     private readonly RequestDelegate _next;
@@ -33,9 +32,12 @@ internal sealed class RateLimitingMiddleware
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<RateLimitingMiddleware> _logger;
     private readonly bool _enabled;
+    private readonly int _maxClientIdLength;
+    private readonly byte[][] _invalidClientBodies;
 
     public RateLimitingMiddleware(RequestDelegate next, IGrainFactory grains, SiloCircuit circuit, LocalRateLimiter local,
-        TokenLeaseLimiter leases, GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger)
+        TokenLeaseLimiter leases, GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger,
+        IOptions<GatewayLimitsOptions>? limits = null)
     {
         _next = next;
         _grains = grains;
@@ -45,6 +47,10 @@ internal sealed class RateLimitingMiddleware
         _metrics = metrics;
         _logger = logger;
         _enabled = options.Value.Enabled;
+        // [limits] X-Client-ID: the shared rules with the configured length; one 400 body per rule broken.
+        _maxClientIdLength = limits?.Value.MaxClientIdLength ?? ClientIdentity.MaxLength;
+        _invalidClientBodies = Enum.GetValues<ClientIdProblem>()
+            .Select(p => JsonErrors.Render(StatusCodes.Status400BadRequest, ClientIdentity.InvalidMessage(p, _maxClientIdLength))).ToArray();
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -56,9 +62,10 @@ internal sealed class RateLimitingMiddleware
 
     private async Task LimitAsync(HttpContext context)
     {
-        if (!ClientIdentity.TryResolve(context, out var clientId))
+        if (!ClientIdentity.TryResolve(context, _maxClientIdLength, out var clientId, out var problem))
         {
-            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, InvalidClientBody);
+            _metrics.InvalidClientId(problem);
+            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, _invalidClientBodies[(int)problem]);
             return;
         }
 

@@ -289,12 +289,16 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
         {
             CatalogLog.ActivationFailed(Catalog.Logger, e, GrainId);
             TurnItem[] abandoned;
+            bool wasLive;
             lock (_gate)
             {
+                wasLive = _state < State.Deactivating;
                 _state = State.Deactivated;
                 abandoned = _queue.ToArray();
                 _queue.Clear();
             }
+            if (wasLive)
+                Catalog.OnActivationRetired();
             StopTimers();
             var error = new CallError("grain_error", $"Activation of {GrainId} failed: {e.Message}");
             foreach (var item in abandoned)
@@ -349,6 +353,7 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
                 _running = true;
             }
         }
+        Catalog.OnActivationRetired();
         if (neverActivated)
         {
             Catalog.OnActivationClosed(this);
@@ -359,6 +364,29 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
         return true;
+    }
+
+    /// <summary>
+    /// For least-recently-used shedding: true with the time of the last call as the collector knows it
+    /// when the activation is idle (live, no turn running or queued, no call since the last collection or
+    /// shed pass). A call seen since the last pass is dated <paramref name="now"/> here (as the collector does)
+    /// and the activation is not idle.
+    /// </summary>
+    internal bool TryGetIdleSince(long now, out long lastCallTimestamp)
+    {
+        lock (_gate)
+        {
+            lastCallTimestamp = _lastCallTimestamp;
+            if (_state >= State.Deactivating)
+                return false;
+            if (_calledSinceCollection)
+            {
+                _calledSinceCollection = false;
+                _lastCallTimestamp = now;
+                return false;
+            }
+            return !_running && _queue.Count == 0;
+        }
     }
 
     /// <summary>The deactivation turn: stop timers, run OnDeactivateAsync, leave the catalog.</summary>

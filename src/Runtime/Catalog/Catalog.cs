@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Granary.Runtime.Hosting;
 using Granary.Runtime.Invocation;
 using Granary.Runtime.Membership;
@@ -25,6 +26,15 @@ namespace Granary.Runtime.Catalog;
 /// of them when this incarnation is declared Dead. Idle activations are collected every
 /// <see cref="SiloOptions.CollectionIntervalMs"/>; at stop every activation is deactivated.
 /// </summary>
+/// <remarks>
+/// Limits: at most <see cref="SiloOptions.MaxActivations"/> live activations (deactivating ones do not
+/// count; a slot is reserved before an activation is added, so the limit is never exceeded). A call that
+/// needs one more first sheds the least recently used idle activations (<see cref="SiloOptions.ActivationShedPercent"/>
+/// of the limit, at most one pass per second, O(n log n) in the activations), else fails with
+/// <c>overloaded</c>. Under memory pressure (<see cref="SiloOptions.MemoryPressureFraction"/>) each collection
+/// pass also deactivates activations idle longer than <see cref="SiloOptions.MemoryPressureIdleTimeoutMs"/>.
+/// Both are logged and counted (<see cref="CatalogMetrics"/>).
+/// </remarks>
 internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new(GrainIdComparer.Instance);
@@ -36,6 +46,18 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
     private readonly TimeSpan _collectionInterval;
     private readonly long _idleTimeoutTimestamp;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly object _shedLock = new();
+    private readonly int _maxActivations;
+    private readonly int _shedBatch;
+    private readonly long _shedMinIntervalTicks;
+    private readonly double _memoryPressureFraction;
+    private readonly long _pressureIdleTimeoutTimestamp;
+    private readonly int _pressureIdleTimeoutMs;
+    private readonly IMemoryReader _memory;
+    private readonly CatalogMetrics _metrics;
+    private long _liveActivations;
+    private long _lastShedTimestamp = long.MinValue;
+    private int _underMemoryPressure;
     private ITimer? _collector;
     private ViewCache _viewCache = new(MembershipView.Empty);
     private SiloText _selfText;
@@ -51,7 +73,9 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
         ILocalSiloDetails localSilo,
         IOptions<SiloOptions> options,
         TimeProvider timeProvider,
-        ILogger<Catalog> logger)
+        ILogger<Catalog> logger,
+        IMeterFactory? meterFactory = null,
+        IMemoryReader? memoryReader = null)
     {
         Services = services;
         _activationsByUtf8 = _activations.GetAlternateLookup<Utf8GrainId>();
@@ -65,6 +89,14 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
             TurnLog = new TurnLog(turnLogPath, timeProvider, logger);
         _collectionInterval = TimeSpan.FromMilliseconds(options.Value.CollectionIntervalMs);
         _idleTimeoutTimestamp = options.Value.IdleTimeoutMs * timeProvider.TimestampFrequency / 1000;
+        _maxActivations = options.Value.MaxActivations;
+        _shedBatch = (int)Math.Max(1, (long)_maxActivations * options.Value.ActivationShedPercent / 100);
+        _shedMinIntervalTicks = timeProvider.TimestampFrequency; // one shed pass per second at most
+        _memoryPressureFraction = options.Value.MemoryPressureFraction;
+        _pressureIdleTimeoutMs = options.Value.MemoryPressureIdleTimeoutMs;
+        _pressureIdleTimeoutTimestamp = _pressureIdleTimeoutMs * timeProvider.TimestampFrequency / 1000;
+        _memory = memoryReader ?? GcMemoryReader.Instance;
+        _metrics = new CatalogMetrics(meterFactory, () => Volatile.Read(ref _liveActivations), () => Volatile.Read(ref _underMemoryPressure));
         foreach (var registration in grainClasses)
         {
             if (!registry.TryGetByGrainType(registration.GrainType, out var descriptor))
@@ -112,6 +144,12 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
     public long ViewVersion => _membership.Current.Version;
 
     public int Count => _activations.Count;
+
+    /// <summary>Activations counted against <see cref="SiloOptions.MaxActivations"/>: added and not yet deactivating.</summary>
+    internal long LiveActivations => Volatile.Read(ref _liveActivations);
+
+    /// <summary>True while the last collection pass found the heap above <see cref="SiloOptions.MemoryPressureFraction"/>.</summary>
+    internal bool UnderMemoryPressure => Volatile.Read(ref _underMemoryPressure) == 1;
 
     /// <summary>[dash-api] Calls that reached <see cref="HandleAsync"/> (one interlocked increment per call).</summary>
     public long CallsHandled => Volatile.Read(ref _callsHandled);
@@ -169,8 +207,21 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
 
             while (true)
             {
-                var activation = known ?? _activations.GetOrAdd(grainId, static (id, state) => new ActivationData(state.Catalog, state.Type, id, predecessor: null), (Catalog: this, Type: type));
+                var activation = known;
                 known = null;
+                if (activation is null && !_activations.TryGetValue(grainId, out activation))
+                {
+                    if (!TryReserveActivation())
+                        return new(Refused(grainId));
+                    var fresh = new ActivationData(this, type, grainId, predecessor: null);
+                    if (!_activations.TryAdd(grainId, fresh))
+                    {
+                        // Another call added it first: use that one.
+                        ReleaseActivation();
+                        continue;
+                    }
+                    activation = fresh;
+                }
                 if (!ReferenceEquals(_membership.Current, view))
                 {
                     // The view moved while this call was being admitted: decide again, so an
@@ -197,7 +248,10 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
                 if (_stopping)
                     return new(ShuttingDown());
                 // The mailbox closed (deactivating): a fresh activation takes the call, after the old one finishes.
-                _activations.TryUpdate(grainId, new ActivationData(this, type, grainId, activation.Completion), activation);
+                if (!TryReserveActivation())
+                    return new(Refused(grainId));
+                if (!_activations.TryUpdate(grainId, new ActivationData(this, type, grainId, activation.Completion), activation))
+                    ReleaseActivation();
             }
         }
         catch (Exception e)
@@ -217,6 +271,71 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
             return silos.Length == 1 ? silos[0] : null;
         var grainHash = activation?.PlacementHash ?? RendezvousPlacement.HashGrain(grainId);
         return silos[RendezvousPlacement.SelectOwnerIndex(grainHash, cache.SiloHashes, silos)];
+    }
+
+    private CallOutcome Refused(GrainId grainId) =>
+        CallOutcome.Failed("overloaded", $"Silo {LocalSilo} holds its maximum of {_maxActivations} activations and none is idle; {grainId} was not activated.");
+
+    /// <summary>Takes one of the <see cref="SiloOptions.MaxActivations"/> slots, shedding idle activations when none is free; false (counted) when none could be made.</summary>
+    private bool TryReserveActivation()
+    {
+        if (Interlocked.Increment(ref _liveActivations) <= _maxActivations)
+            return true;
+        Interlocked.Decrement(ref _liveActivations);
+        ShedForRoom();
+        if (Interlocked.Increment(ref _liveActivations) <= _maxActivations)
+            return true;
+        Interlocked.Decrement(ref _liveActivations);
+        _metrics.Refused();
+        return false;
+    }
+
+    private void ReleaseActivation() => Interlocked.Decrement(ref _liveActivations);
+
+    /// <summary>Called once per added activation when it stops counting against the limit (its deactivation started, or its activation failed).</summary>
+    internal void OnActivationRetired() => Interlocked.Decrement(ref _liveActivations);
+
+    /// <summary>At the activation limit: one least-recently-used shed pass, unless another ran less than a second ago or room was made meanwhile.</summary>
+    private void ShedForRoom()
+    {
+        lock (_shedLock)
+        {
+            if (Volatile.Read(ref _liveActivations) < _maxActivations || _stopping)
+                return;
+            var now = TimeProvider.GetTimestamp();
+            if (_lastShedTimestamp != long.MinValue && now - _lastShedTimestamp < _shedMinIntervalTicks)
+                return;
+            _lastShedTimestamp = now;
+            var shed = ShedLeastRecentlyUsed(_shedBatch, now);
+            _metrics.Shed(shed, CatalogMetrics.MaxActivationsReason);
+            if (shed > 0)
+                CatalogLog.ShedForMaxActivations(Logger, shed, _maxActivations);
+            else
+                CatalogLog.MaxActivationsNoneIdle(Logger, _maxActivations);
+        }
+    }
+
+    /// <summary>Deactivates up to <paramref name="batch"/> idle activations, least recently called first (<see cref="DeactivationReason.IdleTimeout"/>).</summary>
+    internal int ShedLeastRecentlyUsed(int batch, long now)
+    {
+        var candidates = new List<(long LastCall, ActivationData Activation)>();
+        foreach (var (_, activation) in _activations)
+        {
+            if (activation.TryGetIdleSince(now, out var lastCall))
+                candidates.Add((lastCall, activation));
+        }
+        if (candidates.Count > batch)
+            candidates.Sort(static (x, y) => x.LastCall.CompareTo(y.LastCall));
+        var count = 0;
+        foreach (var (_, activation) in candidates)
+        {
+            if (count == batch)
+                break;
+            // Re-checked under the activation's lock: a call that arrived since is not shed.
+            if (activation.StartDeactivation(DeactivationReason.IdleTimeout, idleTimeoutTimestamp: 0))
+                count++;
+        }
+        return count;
     }
 
     private CallOutcome ShuttingDown() => CallOutcome.Failed("shutting_down", $"Silo {LocalSilo} is shutting down.");
@@ -240,17 +359,39 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
     internal void OnActivationClosed(ActivationData activation) =>
         _activations.TryRemove(KeyValuePair.Create(activation.GrainId, activation));
 
-    /// <summary>One pass of idle collection: deactivates activations with no call for longer than the idle timeout.</summary>
+    /// <summary>
+    /// One pass of idle collection: deactivates activations with no call for longer than the idle timeout;
+    /// under memory pressure, then also those idle longer than <see cref="SiloOptions.MemoryPressureIdleTimeoutMs"/>.
+    /// </summary>
+    /// <returns>Activations whose deactivation this pass started.</returns>
     internal int CollectIdleActivations()
+    {
+        var count = Collect(_idleTimeoutTimestamp);
+        if (count > 0)
+            CatalogLog.DeactivatingMany(Logger, count, DeactivationReason.IdleTimeout);
+        var reading = _memoryPressureFraction > 0 ? _memory.Read() : default;
+        if (!reading.IsAbove(_memoryPressureFraction))
+        {
+            if (Interlocked.Exchange(ref _underMemoryPressure, 0) == 1)
+                CatalogLog.MemoryPressureEnded(Logger, reading.HeapBytes / (1024 * 1024), reading.AvailableBytes / (1024 * 1024));
+            return count;
+        }
+        Volatile.Write(ref _underMemoryPressure, 1);
+        // The first pass dated every call seen since the last one, so this one takes only the truly idle.
+        var shed = Collect(_pressureIdleTimeoutTimestamp);
+        _metrics.Shed(shed, CatalogMetrics.MemoryPressureReason);
+        CatalogLog.MemoryPressure(Logger, reading.HeapBytes / (1024 * 1024), reading.AvailableBytes / (1024 * 1024), _memoryPressureFraction, _pressureIdleTimeoutMs, shed);
+        return count + shed;
+    }
+
+    private int Collect(long idleTimeoutTimestamp)
     {
         var count = 0;
         foreach (var (_, activation) in _activations)
         {
-            if (activation.StartDeactivation(DeactivationReason.IdleTimeout, _idleTimeoutTimestamp))
+            if (activation.StartDeactivation(DeactivationReason.IdleTimeout, idleTimeoutTimestamp))
                 count++;
         }
-        if (count > 0)
-            CatalogLog.DeactivatingMany(Logger, count, DeactivationReason.IdleTimeout);
         return count;
     }
 
@@ -316,6 +457,7 @@ internal sealed class Catalog : IUtf8IncomingCallHandler, IActivationDirectory, 
         }
         if (TurnLog is { } turnLog)
             await turnLog.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -34,4 +34,16 @@ internal static partial class CatalogLog
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "One-way call to {GrainId} method {MethodId} failed: {Code}: {Message}")]
     public static partial void OneWayFailed(ILogger logger, GrainId grainId, ushort methodId, string code, string message);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Maximum of {MaxActivations} activations reached: deactivating the {Count} least recently used idle activation(s) to make room")]
+    public static partial void ShedForMaxActivations(ILogger logger, int count, int maxActivations);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Maximum of {MaxActivations} activations reached and none is idle: new activations are refused with 'overloaded' (Granary:Silo:MaxActivations)")]
+    public static partial void MaxActivationsNoneIdle(ILogger logger, int maxActivations);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Memory pressure: GC heap {HeapMb} MB of {AvailableMb} MB available is above {Fraction:P0}; deactivated {Count} activation(s) idle longer than {IdleTimeoutMs} ms")]
+    public static partial void MemoryPressure(ILogger logger, long heapMb, long availableMb, double fraction, int idleTimeoutMs, int count);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "Memory pressure over: GC heap {HeapMb} MB of {AvailableMb} MB available; the normal idle timeout applies again")]
+    public static partial void MemoryPressureEnded(ILogger logger, long heapMb, long availableMb);
 }

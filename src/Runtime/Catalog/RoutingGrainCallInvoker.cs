@@ -50,6 +50,7 @@ internal sealed class RoutingGrainCallInvoker : IGrainCallInvoker, IAsyncDisposa
         {
             CallTimeoutMs = options.Value.LocalCallTimeoutMs,
             MaxFrameBytes = options.Value.MaxFrameBytes,
+            ClusterSecret = options.Value.ClusterSecret,
         };
     }
 

@@ -22,7 +22,10 @@ public static class ClientServiceCollectionExtensions
     /// <see cref="StaticMembershipViewProvider"/> over <see cref="ClientOptions.Silos"/> as
     /// <see cref="IMembershipViewProvider"/>, the client as <see cref="IClusterClient"/> and
     /// <see cref="IGrainFactory"/>, and a hosted service that connects on start and, on stop, sends
-    /// queued frames, waits briefly for pending answers and closes. Metrics: meter
+    /// queued frames, waits briefly for pending answers and closes. The cluster secret is
+    /// <see cref="ClientOptions.ClusterSecret"/>, else <c>Granary:ClusterSecret</c> of the host's configuration;
+    /// the start fails with <see cref="Messaging.ClusterAuthenticationException"/> when the configured silos
+    /// refuse it (and none accepts it). Metrics: meter
     /// <c>Granary.Client</c> with <c>granary.client.calls</c>, <c>granary.client.call_failures</c>
     /// (tag <c>error.type</c>) and <c>granary.client.call_duration</c> (ms).
     /// </summary>
@@ -34,6 +37,8 @@ public static class ClientServiceCollectionExtensions
         var options = services.AddOptions<ClientOptions>();
         if (configure is not null)
             options.Configure(configure);
+        // The cluster secret: Granary:Client:ClusterSecret when set, else Granary:ClusterSecret (shared with the silos).
+        options.PostConfigure<IServiceProvider>((o, sp) => o.ClusterSecret = SiloConnectionHandler.ResolveSecret(o.ClusterSecret, sp));
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

@@ -22,7 +22,10 @@ public static class SiloServiceCollectionExtensions
     /// <see cref="SiloOptions.MembershipRefreshIntervalMs"/>) over an in-memory table and in-memory
     /// storage unless others are registered, and an <see cref="IGrainFactory"/> that routes each
     /// call to the grain's owner (this silo's catalog, or another silo over the grain transport).
-    /// Options are validated at start; a bad value fails start-up with a message naming it.
+    /// Options are validated at start; a bad value fails start-up with a message naming it. The cluster
+    /// secret is <see cref="SiloOptions.ClusterSecret"/>, else <c>Granary:ClusterSecret</c> of the host's
+    /// configuration; silo-to-silo calls prove it too (the grain port itself refuses to bind beyond
+    /// loopback without one: see <see cref="KestrelGrainPortExtensions.ListenGrainPort"/>).
     /// </summary>
     /// <remarks>
     /// Registers (singletons): <see cref="SiloOptions"/> (configured by <paramref name="configure"/>
@@ -44,6 +47,8 @@ public static class SiloServiceCollectionExtensions
         var options = services.AddOptions<SiloOptions>();
         if (configure is not null)
             options.Configure(configure);
+        // The cluster secret: Granary:Silo:ClusterSecret when set, else Granary:ClusterSecret (shared with the gateways).
+        options.PostConfigure<IServiceProvider>((o, sp) => o.ClusterSecret = Transport.SiloConnectionHandler.ResolveSecret(o.ClusterSecret, sp));
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>());
         services.AddLogging();

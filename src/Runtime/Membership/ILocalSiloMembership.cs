@@ -11,8 +11,10 @@ internal interface ILocalSiloMembership : IMembershipViewRefresher
     SiloAddress Self { get; }
 
     /// <summary>
-    /// True while this incarnation is Active and renewed its lease less than half a lease ago (local
-    /// monotonic clock). False before joining, while fenced, once declared Dead, and while shutting down.
+    /// True while this incarnation is Active (or leaving gracefully: ShuttingDown) and renewed its lease
+    /// less than half a lease ago (local monotonic clock). False before joining, while fenced, once
+    /// declared Dead, and once stopped. A silo that is shutting down is no longer in its own view, so
+    /// the catalog redirects calls to the new owners rather than serving them.
     /// </summary>
     bool CanServe { get; }
 

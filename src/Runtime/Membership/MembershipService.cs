@@ -1,4 +1,6 @@
 using Granary.Runtime.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,10 @@ namespace Granary.Runtime.Membership;
 /// </summary>
 /// <remarks>
 /// <para><b>Join.</b> At start the silo inserts its row as Joining, then moves it to Active
-/// (compare-and-swap on the table version, retried after a re-read when another change won).</para>
+/// (compare-and-swap on the table version, retried after a re-read when another change won). In a
+/// host with a server (Kestrel serves the grain port) the move to Active waits for
+/// <see cref="StartedAsync"/>, after the server listens, so nobody routes a grain to a silo that
+/// cannot accept the connection yet; heartbeats renew the Joining row's lease meanwhile.</para>
 /// <para><b>Heartbeat.</b> Every <see cref="SiloOptions.HeartbeatIntervalMs"/> (1 s) it renews its lease
 /// to the table's now + <see cref="SiloOptions.LeaseDurationMs"/> (5 s). No version change.</para>
 /// <para><b>View.</b> The view is the Active rows at the table version. The table is re-read every
@@ -33,7 +38,8 @@ namespace Granary.Runtime.Membership;
 /// it raises <see cref="OwnershipRevoked"/> (the catalog deactivates everything) and rejoins as a
 /// new generation of the same endpoint: Dead is terminal.</para>
 /// <para><b>Stop.</b> ShuttingDown before any other service stops (callers move away while grains
-/// deactivate), Dead after every service stopped.</para>
+/// deactivate; calls still arriving on an old view are redirected to the new owner, for
+/// <see cref="SiloOptions.ShutdownDrainMs"/> before the catalog stops), Dead after every service stopped.</para>
 /// <para><b>Single activation, bounded.</b> A silo that lost a grain keeps serving it only until it
 /// reads the view that moved the grain (NOTIFY: milliseconds; else the next poll, at most
 /// <see cref="SiloOptions.MembershipRefreshIntervalMs"/>) or until its own fence trips (at most half
@@ -59,6 +65,8 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeSpan _leaseDuration;
     private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _shutdownDrain;
+    private readonly bool _activateWhenStarted;
     private readonly long _fenceAfterTicks;
     private readonly long _leaseTicks;
     private readonly ILogger<MembershipService> _logger;
@@ -78,8 +86,11 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
 
     private const long NotHealthy = long.MinValue;
 
-    public MembershipService(IMembershipTable table, ILocalSiloDetails localSilo, IOptions<SiloOptions> options, TimeProvider timeProvider, ILogger<MembershipService> logger)
+    public MembershipService(IMembershipTable table, ILocalSiloDetails localSilo, IOptions<SiloOptions> options, TimeProvider timeProvider, ILogger<MembershipService> logger,
+        IServiceProviderIsService? registrations = null)
     {
+        // A host with a server (Kestrel serves the grain port) goes Active only once it listens.
+        _activateWhenStarted = registrations?.IsService(typeof(IServer)) ?? false;
         _table = table;
         _notifier = table as IMembershipChangeNotifier;
         _details = localSilo;
@@ -88,6 +99,7 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
         _heartbeatInterval = TimeSpan.FromMilliseconds(options.Value.HeartbeatIntervalMs);
         _leaseDuration = TimeSpan.FromMilliseconds(options.Value.LeaseDurationMs);
         _refreshInterval = TimeSpan.FromMilliseconds(options.Value.MembershipRefreshIntervalMs);
+        _shutdownDrain = TimeSpan.FromMilliseconds(options.Value.ShutdownDrainMs);
         _leaseTicks = (long)(_leaseDuration.TotalSeconds * timeProvider.TimestampFrequency);
         _fenceAfterTicks = _leaseTicks / 2;
         _logger = logger;
@@ -117,8 +129,15 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
 
     public SiloAddress Self => Volatile.Read(ref _self);
 
+    /// <remarks>
+    /// Also true while shutting down gracefully and the lease is still fresh: the view this silo
+    /// published when it went ShuttingDown no longer contains it, so the catalog answers every call
+    /// with a redirect to the grain's new owner instead of "owner unknown" (which costs a caller two
+    /// wasted retries and, at a gateway, a failed call). The fence still trips half a lease after the
+    /// last renewal (the heartbeat stops at shutdown), so single activation is bounded as before.
+    /// </remarks>
     public bool CanServe =>
-        Volatile.Read(ref _status) == (int)LocalStatus.Active
+        Volatile.Read(ref _status) is (int)LocalStatus.Active or (int)LocalStatus.ShuttingDown
         && _time.GetTimestamp() - Volatile.Read(ref _lastRenewal) <= _fenceAfterTicks;
 
     /// <summary>True while this silo has fenced itself (lease not renewed in time, or declared Dead and not yet rejoined).</summary>
@@ -142,7 +161,45 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
         await _tableGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await JoinAsync(Self, cancellationToken).ConfigureAwait(false);
+            if (_activateWhenStarted)
+                await InsertJoiningAsync(Self, cancellationToken).ConfigureAwait(false);
+            else
+                await JoinAsync(Self, cancellationToken).ConfigureAwait(false);
+            ScheduleRefresh(await RefreshLockedAsync(cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            _tableGate.Release();
+        }
+        if (!_activateWhenStarted)
+            LogJoined(Self, Current.Version);
+        _heartbeatTimer = _time.CreateTimer(static state => ((MembershipService)state!).OnHeartbeatDue(), this, _heartbeatInterval, _heartbeatInterval);
+    }
+
+    /// <summary>
+    /// In a host with a server: runs after every hosted service started, the server included, so the
+    /// grain port accepts connections before the row goes Active and callers route grains here (a
+    /// silo Active before it listens makes gateways fail calls with "not connected").
+    /// </summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (!_activateWhenStarted)
+            return;
+        await _tableGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Status != LocalStatus.Created)
+                return;
+            try
+            {
+                await ActivateAsync(Self, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // Declared Dead while Joining (start-up slower than a lease): the next heartbeat rejoins as a new generation.
+                Interlocked.CompareExchange(ref _status, (int)LocalStatus.Dead, (int)LocalStatus.Created);
+                return;
+            }
             ScheduleRefresh(await RefreshLockedAsync(cancellationToken).ConfigureAwait(false));
         }
         finally
@@ -150,18 +207,37 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
             _tableGate.Release();
         }
         LogJoined(Self, Current.Version);
-        _heartbeatTimer = _time.CreateTimer(static state => ((MembershipService)state!).OnHeartbeatDue(), this, _heartbeatInterval, _heartbeatInterval);
     }
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Runs before every hosted service's StopAsync: leave the view first, so callers move away while grains deactivate.</summary>
+    /// <summary>
+    /// Runs before every hosted service's StopAsync: leave the view first, so callers move away while
+    /// grains deactivate. The row goes ShuttingDown (NOTIFY tells the gateways and silos at once) and
+    /// this silo publishes the view without itself before its own status changes, so from then on
+    /// every call that still arrives on an old view is redirected to the grain's new owner. Then, when
+    /// other silos remain, it waits <see cref="SiloOptions.ShutdownDrainMs"/> before the catalog starts
+    /// refusing calls (<c>shutting_down</c>), so callers that missed the notification re-read the table first.
+    /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         await StopTimersAsync().ConfigureAwait(false);
-        var previous = (LocalStatus)Interlocked.Exchange(ref _status, (int)LocalStatus.ShuttingDown);
-        if (_joined && previous is LocalStatus.Active or LocalStatus.Fenced)
+        var previous = Status;
+        var leaving = _joined && previous is LocalStatus.Active or LocalStatus.Fenced;
+        if (leaving)
             await TrySetOwnStatusAsync(SiloStatus.ShuttingDown, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _status, (int)LocalStatus.ShuttingDown);
+        var self = Self;
+        if (leaving && _shutdownDrain > TimeSpan.Zero && Current.ActiveSilos.Any(s => s != self))
+        {
+            LogDraining(self, (long)_shutdownDrain.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(_shutdownDrain, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host's stop deadline: stop now.
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -222,7 +298,8 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
                 await RejoinAsync(token).ConfigureAwait(false);
                 return;
             }
-            if (status is not (LocalStatus.Active or LocalStatus.Fenced))
+            var joining = status == LocalStatus.Created && _joined;
+            if (status is not (LocalStatus.Active or LocalStatus.Fenced) && !joining)
                 return;
             var self = Self;
             var sent = _time.GetTimestamp();
@@ -231,6 +308,8 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
                 renewed = await _table.HeartbeatAsync(self, _leaseDuration, timeout.Token).ConfigureAwait(false);
             if (!renewed)
             {
+                if (joining)
+                    Interlocked.CompareExchange(ref _status, (int)LocalStatus.Dead, (int)LocalStatus.Created);
                 OnDeclaredDead(self);
                 await RejoinAsync(token).ConfigureAwait(false);
                 return;
@@ -316,12 +395,25 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
     /// <summary>Inserts <paramref name="self"/> as Joining, moves it to Active, and starts serving (call with the gate held).</summary>
     private async Task JoinAsync(SiloAddress self, CancellationToken cancellationToken)
     {
+        await InsertJoiningAsync(self, cancellationToken).ConfigureAwait(false);
+        await ActivateAsync(self, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts <paramref name="self"/> as Joining (its lease starts now; heartbeats renew it); call with the gate held.</summary>
+    private async Task InsertJoiningAsync(SiloAddress self, CancellationToken cancellationToken)
+    {
         var sent = _time.GetTimestamp();
         await SetOwnStatusAsync(self, SiloStatus.Joining, cancellationToken).ConfigureAwait(false);
-        await SetOwnStatusAsync(self, SiloStatus.Active, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _lastRenewal, sent);
         Volatile.Write(ref _healthySince, sent);
         _joined = true;
+    }
+
+    /// <summary>Moves <paramref name="self"/>'s Joining row to Active and starts serving (call with the gate held).</summary>
+    /// <exception cref="InvalidOperationException">The row was declared Dead meanwhile.</exception>
+    private async Task ActivateAsync(SiloAddress self, CancellationToken cancellationToken)
+    {
+        await SetOwnStatusAsync(self, SiloStatus.Active, cancellationToken).ConfigureAwait(false);
         var status = Volatile.Read(ref _status);
         if (status is (int)LocalStatus.Created or (int)LocalStatus.Dead)
             Interlocked.CompareExchange(ref _status, (int)LocalStatus.Active, status);
@@ -601,6 +693,9 @@ internal sealed partial class MembershipService : IHostedLifecycleService, IMemb
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Silo {Silo} could not rejoin the cluster; retrying at the next heartbeat")]
     private partial void LogRejoinFailed(Exception exception, SiloAddress silo);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Silo {Silo} is ShuttingDown: redirecting callers to the new owners for {DrainMs} ms before its grains deactivate")]
+    private partial void LogDraining(SiloAddress silo, long drainMs);
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Reading the membership table failed; keeping view {Version}")]
     private partial void LogRefreshFailedCore(Exception exception, long version);

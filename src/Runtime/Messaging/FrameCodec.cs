@@ -14,10 +14,11 @@ public static class FrameCodec
     public const int DefaultMaxFrameBytes = 1024 * 1024;
 
     /// <summary>
-    /// The 8 bytes a client sends first on every grain connection (<c>"GRANARY"</c> + protocol version 1).
+    /// The 8 bytes a client sends first on every grain connection (<c>"GRANARY"</c> + protocol version 2:
+    /// version 1 had no handshake). The cluster handshake (<see cref="ClusterHandshake"/>) follows, then frames.
     /// A connection that starts with anything else is closed.
     /// </summary>
-    public static ReadOnlySpan<byte> Preamble => "GRANARY\u0001"u8;
+    public static ReadOnlySpan<byte> Preamble => "GRANARY\u0002"u8;
 
     /// <summary>
     /// Checks the preamble at the start of <paramref name="buffer"/>.
@@ -92,7 +93,7 @@ public static class FrameCodec
         if (length < FrameHeader.FixedSizeAfterLength)
             throw new FrameFormatException($"Frame length {length} is below the minimum of {FrameHeader.FixedSizeAfterLength}.");
         if (length > (uint)maxFrameBytes)
-            throw new FrameFormatException($"Frame length {length} exceeds the cap of {maxFrameBytes} bytes.");
+            throw new FrameFormatException($"Frame length {length} exceeds the cap of {maxFrameBytes} bytes.", isOverFrameCap: true);
         // A range check, not Enum.IsDefined: this runs for every frame.
         if (available > FrameHeader.LengthFieldSize && fixedPart[4] is < (byte)FrameKind.Request or > (byte)FrameKind.Pong)
             throw new FrameFormatException($"Unknown frame kind {fixedPart[4]}.");

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Granary.Runtime.Invocation;
 using Granary.Runtime.Messaging;
@@ -28,7 +29,7 @@ internal sealed class ClientSession
     private readonly string _endpoint;
     private readonly int _maxFrameBytes;
     private readonly TimeProvider _time;
-    private readonly PendingCallTable _pending = new(SiloConnection.MaxPendingCalls);
+    private readonly PendingCallTable _pending;
     private readonly Channel<OutboundFrame> _outbound = Channel.CreateUnbounded<OutboundFrame>(new UnboundedChannelOptions
     {
         SingleReader = true,
@@ -41,8 +42,9 @@ internal sealed class ClientSession
     private int _isClosed;
     private long _lastReceived;
 
-    private ClientSession(Socket socket, string endpoint, int maxFrameBytes, TimeProvider time)
+    private ClientSession(Socket socket, string endpoint, int maxFrameBytes, int maxPendingCalls, TimeProvider time)
     {
+        _pending = new PendingCallTable(maxPendingCalls);
         _socket = socket;
         _endpoint = endpoint;
         _maxFrameBytes = maxFrameBytes;
@@ -68,19 +70,33 @@ internal sealed class ClientSession
     /// <summary>When the last keep-alive ping was queued, in <see cref="TimeProvider.GetTimestamp"/> units.</summary>
     public long LastPingSent { get; set; }
 
-    /// <summary>Connects, sends the preamble and starts the read and write loops.</summary>
+    /// <summary>
+    /// Connects, sends the preamble, runs the cluster handshake (<see cref="ClusterHandshake"/>: proves
+    /// the secret, checks the silo's proof) and starts the read and write loops. No frame is sent before
+    /// the silo has proved the secret.
+    /// </summary>
+    /// <param name="remote">The silo's address.</param>
+    /// <param name="endpoint">The silo's grain endpoint, <c>host:port</c>, for messages.</param>
+    /// <param name="maxFrameBytes">Frame cap, bytes.</param>
+    /// <param name="maxPendingCalls">Cap on two-way calls waiting for answers.</param>
+    /// <param name="key">HMAC key of the cluster secret (<see cref="ClusterHandshake.DeriveKey"/>).</param>
+    /// <param name="time">Clock for keep-alive bookkeeping.</param>
+    /// <param name="cancellationToken">Bounds the connect and the handshake.</param>
     /// <exception cref="SocketException">The silo refused or could not be reached.</exception>
     /// <exception cref="OperationCanceledException">Canceled, or the connect timed out.</exception>
-    public static async Task<ClientSession> ConnectAsync(EndPoint remote, string endpoint, int maxFrameBytes, TimeProvider time, CancellationToken cancellationToken)
+    /// <exception cref="ClusterAuthenticationException">The silo refused the secret, or did not prove it.</exception>
+    /// <exception cref="GrainHandshakeException">The silo refused the connection for another reason or broke the protocol.</exception>
+    public static async Task<ClientSession> ConnectAsync(EndPoint remote, string endpoint, int maxFrameBytes, int maxPendingCalls, byte[] key, TimeProvider time, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         ClientSession? session = null;
         try
         {
             await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
-            session = new ClientSession(socket, endpoint, maxFrameBytes, time);
+            session = new ClientSession(socket, endpoint, maxFrameBytes, maxPendingCalls, time);
             session._output.Write(FrameCodec.Preamble);
             await session._output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await session.HandshakeAsync(key, cancellationToken).ConfigureAwait(false);
             session._readLoop = session.ReadLoopAsync();
             session._writeLoop = session.WriteLoopAsync();
             return session;
@@ -92,6 +108,64 @@ internal sealed class ClientSession
             socket.Dispose();
             throw;
         }
+    }
+
+    private async Task HandshakeAsync(byte[] key, CancellationToken cancellationToken)
+    {
+        var challenge = await ReadExactlyAsync(ClusterHandshake.ChallengeSize, "challenge", cancellationToken).ConfigureAwait(false);
+        switch ((HandshakeStatus)challenge[0])
+        {
+            case HandshakeStatus.Ok:
+                break;
+            case HandshakeStatus.TooManyConnections:
+                throw new GrainHandshakeException("too_many_connections", $"Grain port {_endpoint} refused the connection: it already serves its maximum of grain connections (Granary:Silo:MaxConnections).");
+            default:
+                throw new GrainHandshakeException("protocol", $"Grain port {_endpoint} answered the preamble with status {challenge[0]}, not a Granary handshake.");
+        }
+        var siloNonce = challenge.AsSpan(1, ClusterHandshake.NonceSize).ToArray();
+        var response = new byte[ClusterHandshake.ResponseSize];
+        RandomNumberGenerator.Fill(response.AsSpan(0, ClusterHandshake.NonceSize));
+        var clientNonce = response.AsSpan(0, ClusterHandshake.NonceSize).ToArray();
+        ClusterHandshake.ComputeClientProof(key, siloNonce, clientNonce, response.AsSpan(ClusterHandshake.NonceSize));
+        _output.Write(response);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        var verdict = await ReadExactlyAsync(ClusterHandshake.VerdictSize, "verdict", cancellationToken).ConfigureAwait(false);
+        switch ((HandshakeStatus)verdict[0])
+        {
+            case HandshakeStatus.Ok:
+                break;
+            case HandshakeStatus.BadSecret:
+                throw new ClusterAuthenticationException(_endpoint, "bad_secret",
+                    $"grain port {_endpoint} refused the cluster secret: " +
+                    (key.Length == 0
+                        ? "this client has none (Granary:ClusterSecret is not set) and the silo requires one."
+                        : "the silo has a different one, or none.") +
+                    " Set the same Granary:ClusterSecret (env Granary__ClusterSecret) on every silo and gateway.");
+            default:
+                throw new GrainHandshakeException("protocol", $"Grain port {_endpoint} answered the handshake with status {verdict[0]}.");
+        }
+        if (!ClusterHandshake.VerifySiloProof(key, siloNonce, clientNonce, verdict.AsSpan(1)))
+        {
+            throw new ClusterAuthenticationException(_endpoint, "silo_unproven",
+                $"grain port {_endpoint} did not prove the cluster secret: it is not a member of this cluster (its Granary:ClusterSecret differs), or someone is in the way. No grain call was sent.");
+        }
+    }
+
+    private async Task<byte[]> ReadExactlyAsync(int count, string what, CancellationToken cancellationToken)
+    {
+        var result = await _input.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
+        var buffer = result.Buffer;
+        if (buffer.Length < count)
+        {
+            _input.AdvanceTo(buffer.End);
+            throw new GrainHandshakeException("closed",
+                $"Grain port {_endpoint} closed the connection before its handshake {what} (a silo of another protocol version, its handshake deadline passed, or not a Granary silo).");
+        }
+        var bytes = new byte[count];
+        buffer.Slice(0, count).CopyTo(bytes);
+        _input.AdvanceTo(buffer.GetPosition(count));
+        return bytes;
     }
 
     /// <summary>Registers a pending call under its request id (see <see cref="PendingCallTable.TryAdd"/>).</summary>

@@ -96,6 +96,37 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
             GetConnection(silo.Endpoint);
     }
 
+    /// <summary>
+    /// Starts connecting (<see cref="Start"/>) and waits, at most the connect deadline plus 1 s, for the
+    /// first attempt on every silo of the current view. Fails when at least one silo refused the cluster
+    /// secret and none accepted it: a gateway with the wrong secret then stops at start-up with the
+    /// message, instead of failing every call later. Unreachable silos do not fail the start (they may
+    /// come later); a warning is logged when no secret is configured.
+    /// </summary>
+    /// <exception cref="ClusterAuthenticationException">No silo accepted the secret and at least one refused it (the message names the grain port).</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(_options.ClusterSecret))
+            TransportLog.ClientUnauthenticated(_logger);
+        Start();
+        var connections = Volatile.Read(ref _connectionList);
+        if (connections.Length == 0)
+            return;
+        var wait = TimeSpan.FromMilliseconds(Math.Max(_options.CallTimeoutMs, 1000) + 1000);
+        try
+        {
+            await Task.WhenAll(connections.Select(c => c.FirstAttempt)).WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Some silo is slow to answer: not a reason to fail the start.
+        }
+        if (connections.Any(c => c.IsConnected))
+            return;
+        if (connections.Select(c => c.AuthenticationFailure).FirstOrDefault(f => f is not null) is { } refused)
+            throw new ClusterAuthenticationException(refused.Endpoint, refused.Reason, refused.Message);
+    }
+
     /// <inheritdoc />
     public TGrain GetGrain<TGrain>(string key) where TGrain : class, IGrain => _factory.GetGrain<TGrain>(key);
 
@@ -229,7 +260,7 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
                 throw new SiloUnavailableException("The grain client is shutting down.");
             if (_connections.TryGetValue(endpoint, out connection))
                 return connection;
-            connection = new SiloConnection(endpoint, _options, _time, _random, _loggers.CreateLogger("Granary.Runtime.Transport.SiloConnection"));
+            connection = new SiloConnection(endpoint, _options, _time, _random, _loggers.CreateLogger("Granary.Runtime.Transport.SiloConnection"), _metrics);
             _connections[endpoint] = connection;
             _connectionList = [.. _connectionList, connection];
             return connection;
@@ -292,6 +323,7 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker, IAsyncD
         {
             var size = payload.WrittenCount;
             PooledBufferWriter.Return(payload);
+            _metrics.LimitHit("max_frame_bytes");
             throw new GrainCallException("bad_request", $"The call to {grainId} encodes to {size} bytes, above the frame cap of {_options.MaxFrameBytes} bytes.");
         }
         return payload;

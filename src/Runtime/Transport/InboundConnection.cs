@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Granary.Runtime.Messaging;
 using Granary.Runtime.Serialization;
@@ -10,7 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Runtime.Transport;
 
 /// <summary>
-/// One accepted grain connection on a silo. A read loop validates the preamble and decodes
+/// One accepted grain connection on a silo. The preamble and the cluster handshake
+/// (<see cref="ClusterHandshake"/>) come first, within <see cref="InboundSettings.HandshakeTimeout"/>;
+/// no frame is read before the client has proved the cluster secret. Then a read loop decodes
 /// frames; each call is handed to the <see cref="IIncomingCallHandler"/> without waiting for it,
 /// so calls on one connection run concurrently (the catalog serializes per grain). Answers go
 /// through one outbound queue drained by a single writer loop that flushes once per batch (when
@@ -30,6 +33,7 @@ internal sealed class InboundConnection
     internal static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionContext _connection;
+    private readonly InboundSettings _settings;
     private readonly IIncomingCallHandler _callHandler;
     private readonly IUtf8IncomingCallHandler? _utf8Handler;
     private readonly int _maxFrameBytes;
@@ -46,36 +50,69 @@ internal sealed class InboundConnection
     private int _inFlight;
     private volatile bool _discardOutput;
 
-    public InboundConnection(ConnectionContext connection, IIncomingCallHandler callHandler, int maxFrameBytes, int maxInFlight, TimeProvider time, ILogger logger)
+    public InboundConnection(ConnectionContext connection, IIncomingCallHandler callHandler, InboundSettings settings)
     {
-        _time = time;
+        _settings = settings;
+        _time = settings.Time;
         _connection = connection;
         _callHandler = callHandler;
         _utf8Handler = callHandler as IUtf8IncomingCallHandler;
-        _maxFrameBytes = maxFrameBytes;
-        _maxInFlight = maxInFlight;
-        _logger = logger;
+        _maxFrameBytes = settings.MaxFrameBytes;
+        _maxInFlight = settings.MaxInFlight;
+        _logger = settings.Logger;
+    }
+
+    /// <summary>
+    /// Refuses a connection before its handshake: sends a challenge carrying <paramref name="status"/>
+    /// (and no nonce) so the client can say why, then returns (Kestrel closes the connection).
+    /// </summary>
+    public static async Task RefuseAsync(ConnectionContext connection, HandshakeStatus status, InboundSettings settings)
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(settings.HandshakeTimeout, settings.Time);
+            var output = connection.Transport.Output;
+            var span = output.GetSpan(ClusterHandshake.ChallengeSize);
+            span[..ClusterHandshake.ChallengeSize].Clear();
+            span[0] = (byte)status;
+            output.Advance(ClusterHandshake.ChallengeSize);
+            await output.FlushAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException or ConnectionAbortedException or InvalidOperationException)
+        {
+            // The peer is gone or not reading: it is refused either way.
+        }
     }
 
     /// <summary>Serves the connection until the client closes it or sends garbage.</summary>
     public async Task RunAsync()
     {
         var input = _connection.Transport.Input;
-        var writer = WriteLoopAsync();
+        var writer = Task.CompletedTask;
+        var authenticated = false;
         // Kestrel asks every connection to close when the server stops: stop reading new calls.
         var closeRequested = _connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
         using var stopReading = closeRequested.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), input);
         try
         {
-            if (await ReadPreambleAsync(input).ConfigureAwait(false))
+            if (await HandshakeAsync(input, closeRequested).ConfigureAwait(false))
+            {
+                authenticated = true;
+                writer = WriteLoopAsync();
                 await ReadFramesAsync(input).ConfigureAwait(false);
+            }
             if (closeRequested.IsCancellationRequested)
                 await DrainInFlightAsync().ConfigureAwait(false);
             TransportLog.InboundClosed(_logger, _connection.RemoteEndPoint);
         }
         catch (FrameFormatException e)
         {
-            TransportLog.BadFrames(_logger, _connection.RemoteEndPoint, e.Message);
+            if (!authenticated)
+                HandshakeFailed("bad_preamble", e.Message);
+            else
+                TransportLog.BadFrames(_logger, _connection.RemoteEndPoint, e.Message);
+            if (e.IsOverFrameCap)
+                _settings.Metrics.LimitHit("max_frame_bytes");
             _discardOutput = true;
         }
         catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
@@ -115,6 +152,87 @@ internal sealed class InboundConnection
         var started = _time.GetTimestamp();
         while (Volatile.Read(ref _inFlight) > 0 && _time.GetElapsedTime(started) < ShutdownGrace && !_connection.ConnectionClosed.IsCancellationRequested)
             await Task.Delay(DrainPollInterval, _time).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Preamble, challenge, response, verdict (see <see cref="ClusterHandshake"/>) within the handshake
+    /// deadline. True when the client proved the secret (the silo's proof is then flushed); false when the
+    /// connection is to close, the failure already logged and counted.
+    /// </summary>
+    /// <exception cref="FrameFormatException">The connection does not start with the preamble.</exception>
+    private async Task<bool> HandshakeAsync(PipeReader input, CancellationToken closeRequested)
+    {
+        using var deadline = new CancellationTokenSource(_settings.HandshakeTimeout, _time);
+        using var onDeadline = deadline.Token.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        var output = _connection.Transport.Output;
+        try
+        {
+            if (!await ReadPreambleAsync(input).ConfigureAwait(false))
+                return Aborted(deadline, closeRequested);
+
+            var siloNonce = new byte[ClusterHandshake.NonceSize];
+            RandomNumberGenerator.Fill(siloNonce);
+            WriteStatus(output, HandshakeStatus.Ok, siloNonce);
+            await output.FlushAsync(deadline.Token).ConfigureAwait(false);
+
+            var result = await input.ReadAtLeastAsync(ClusterHandshake.ResponseSize, _closing.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length < ClusterHandshake.ResponseSize)
+            {
+                input.AdvanceTo(buffer.End);
+                return Aborted(deadline, closeRequested);
+            }
+            var response = new byte[ClusterHandshake.ResponseSize];
+            buffer.Slice(0, ClusterHandshake.ResponseSize).CopyTo(response);
+            input.AdvanceTo(buffer.GetPosition(ClusterHandshake.ResponseSize));
+            var clientNonce = response.AsSpan(0, ClusterHandshake.NonceSize);
+            var clientProof = response.AsSpan(ClusterHandshake.NonceSize, ClusterHandshake.ProofSize);
+            if (!ClusterHandshake.VerifyClientProof(_settings.Key, siloNonce, clientNonce, clientProof))
+            {
+                HandshakeFailed("bad_secret", "the client did not prove the cluster secret");
+                WriteStatus(output, HandshakeStatus.BadSecret, default);
+                await output.FlushAsync(deadline.Token).ConfigureAwait(false);
+                return false;
+            }
+            var siloProof = new byte[ClusterHandshake.ProofSize];
+            ClusterHandshake.ComputeSiloProof(_settings.Key, siloNonce, clientNonce, siloProof);
+            WriteStatus(output, HandshakeStatus.Ok, siloProof);
+            await output.FlushAsync(deadline.Token).ConfigureAwait(false);
+            // Disposing waits for a deadline callback already running: if it ran, a canceled read is pending
+            // and would end the frame loop, so a handshake that finished right at the deadline counts as late.
+            onDeadline.Dispose();
+            return !deadline.IsCancellationRequested || Aborted(deadline, closeRequested);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return Aborted(deadline, closeRequested);
+        }
+    }
+
+    /// <summary>The handshake stopped early: counts <c>timeout</c> or <c>incomplete</c> (not a stopping silo); always false.</summary>
+    private bool Aborted(CancellationTokenSource deadline, CancellationToken closeRequested)
+    {
+        if (deadline.IsCancellationRequested)
+            HandshakeFailed("timeout", $"no complete handshake within {(int)_settings.HandshakeTimeout.TotalMilliseconds} ms");
+        else if (!closeRequested.IsCancellationRequested)
+            HandshakeFailed("incomplete", "the peer closed the connection during the handshake");
+        return false;
+    }
+
+    private void HandshakeFailed(string reason, string detail)
+    {
+        _settings.Metrics.HandshakeFailed(reason);
+        TransportLog.HandshakeFailed(_logger, _connection.RemoteEndPoint, reason, detail);
+    }
+
+    /// <summary>Writes a status byte and 32 bytes (zeros when <paramref name="body"/> is empty): a challenge or a verdict.</summary>
+    private static void WriteStatus(PipeWriter output, HandshakeStatus status, ReadOnlySpan<byte> body)
+    {
+        var span = output.GetSpan(ClusterHandshake.ChallengeSize)[..ClusterHandshake.ChallengeSize];
+        span.Clear();
+        span[0] = (byte)status;
+        body.CopyTo(span[1..]);
+        output.Advance(ClusterHandshake.ChallengeSize);
     }
 
     private async Task<bool> ReadPreambleAsync(PipeReader input)
@@ -243,6 +361,7 @@ internal sealed class InboundConnection
         {
             Interlocked.Decrement(ref _inFlight);
             ArrayPool<byte>.Shared.Return(array);
+            _settings.Metrics.LimitHit("max_in_flight_per_connection");
             TransportLog.Overloaded(_logger, _connection.RemoteEndPoint, _maxInFlight);
             if (header.Kind == FrameKind.Request)
                 EnqueueError(header.RequestId, "overloaded", $"More than {_maxInFlight} calls in flight on this connection.");

@@ -6,7 +6,7 @@ namespace Granary.Runtime.Transport;
 /// of the request id (ids are sequential, so consecutive calls land on different shards). Unlike a
 /// <c>ConcurrentDictionary</c> an add allocates nothing once a shard has grown (removed entries are
 /// reused), and callers adding on one core rarely meet the read loop removing on the other.
-/// The cap on pending calls is enforced per shard (<see cref="SiloConnection.MaxPendingCalls"/> /
+/// The cap on pending calls is enforced per shard (<see cref="Hosting.ClientOptions.MaxPendingCalls"/> /
 /// <see cref="ShardCount"/> each), which bounds the whole table by the same total.
 /// </summary>
 internal sealed class PendingCallTable

@@ -28,23 +28,20 @@ internal sealed class SiloConnection : IAsyncDisposable
     /// <summary>Silence after which the connection is dropped and re-made.</summary>
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// Cap on two-way calls waiting for answers on one connection; more fail with <c>overloaded</c>
-    /// (enforced per shard of the pending-call table, 1/16 of it each: see <see cref="PendingCallTable"/>).
-    /// </summary>
-    public const int MaxPendingCalls = 100_000;
-
     private readonly EndPoint _remote;
     private readonly ClientOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ILogger _logger;
+    private readonly ClientMetrics? _metrics;
+    private readonly byte[] _key;
     private readonly long _timeoutTicks;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer _timer;
     private readonly Task _run;
     private volatile ClientSession? _session;
+    private volatile ClusterAuthenticationException? _authenticationFailure;
     private int _nextRequestId;
     private int _ticking;
     private int _disposed;
@@ -55,9 +52,12 @@ internal sealed class SiloConnection : IAsyncDisposable
     /// <param name="time">Clock for deadlines, backoff and pings.</param>
     /// <param name="random">Jitter source.</param>
     /// <param name="logger">Connection events.</param>
+    /// <param name="metrics">Where handshake failures and limit hits are counted; none when null.</param>
     /// <exception cref="FormatException"><paramref name="endpoint"/> is not <c>host:port</c>.</exception>
-    public SiloConnection(string endpoint, ClientOptions options, TimeProvider time, Random random, ILogger logger)
+    public SiloConnection(string endpoint, ClientOptions options, TimeProvider time, Random random, ILogger logger, ClientMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _key = ClusterHandshake.DeriveKey(options.ClusterSecret);
         var address = SiloAddress.Parse(endpoint);
         Endpoint = address.Endpoint;
         _remote = IPAddress.TryParse(address.Host, out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
@@ -78,6 +78,12 @@ internal sealed class SiloConnection : IAsyncDisposable
 
     /// <summary>True once <see cref="DisposeAsync"/> has started.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Completes when the first connection attempt (handshake included) has succeeded or failed.</summary>
+    public Task FirstAttempt => _firstAttempt.Task;
+
+    /// <summary>Why the last connection attempt failed on the cluster secret; null after a successful handshake or another failure.</summary>
+    public ClusterAuthenticationException? AuthenticationFailure => _authenticationFailure;
 
     /// <summary>Sessions opened so far (1 after the first connect; grows with each reconnect).</summary>
     public int SessionsOpened { get; private set; }
@@ -107,7 +113,8 @@ internal sealed class SiloConnection : IAsyncDisposable
         {
             case PendingAddResult.Full:
                 PooledBufferWriter.Return(payload);
-                call.SetException(new GrainCallException("overloaded", $"More than {MaxPendingCalls} calls are waiting for silo {Endpoint}."));
+                _metrics?.LimitHit("max_pending_calls");
+                call.SetException(new GrainCallException("overloaded", $"More than {_options.MaxPendingCalls} calls are waiting for silo {Endpoint} (Granary:Client:MaxPendingCalls)."));
                 return new ValueTask<ResponseFrame>(call, version);
             case PendingAddResult.IdInUse:
                 // Only after 2^32 calls with one still pending; treat as a transient failure.
@@ -195,7 +202,9 @@ internal sealed class SiloConnection : IAsyncDisposable
     private SiloUnavailableException Unavailable() =>
         Volatile.Read(ref _disposed) != 0
             ? new SiloUnavailableException($"The connection to silo {Endpoint} is closed: the client is shutting down.")
-            : new SiloUnavailableException($"Silo {Endpoint} is not connected; reconnecting.");
+            : _authenticationFailure is { } refused
+                ? new SiloUnavailableException($"Silo {Endpoint} is not connected: {refused.Message}")
+                : new SiloUnavailableException($"Silo {Endpoint} is not connected; reconnecting.");
 
     private async Task RunAsync()
     {
@@ -208,14 +217,26 @@ internal sealed class SiloConnection : IAsyncDisposable
             {
                 using var connectTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(_options.CallTimeoutMs, 1000)), _time);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, connectTimeout.Token);
-                session = await ClientSession.ConnectAsync(_remote, Endpoint, _options.MaxFrameBytes, _time, linked.Token).ConfigureAwait(false);
+                session = await ClientSession.ConnectAsync(_remote, Endpoint, _options.MaxFrameBytes, _options.MaxPendingCalls, _key, _time, linked.Token).ConfigureAwait(false);
+                _authenticationFailure = null;
             }
             catch (Exception) when (token.IsCancellationRequested)
             {
                 break;
             }
+            catch (ClusterAuthenticationException e)
+            {
+                // A secret does not fix itself quickly: retry at the slowest pace, loudly.
+                _authenticationFailure = e;
+                _metrics?.HandshakeFailed(e.Reason);
+                delayMs = _options.ReconnectMaxDelayMs;
+                TransportLog.AuthenticationFailed(_logger, Endpoint, e.Message);
+            }
             catch (Exception e)
             {
+                _authenticationFailure = null;
+                if (e is GrainHandshakeException handshake)
+                    _metrics?.HandshakeFailed(handshake.Reason);
                 TransportLog.ConnectFailed(_logger, Endpoint, delayMs, e.Message);
             }
 

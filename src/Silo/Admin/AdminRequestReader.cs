@@ -95,9 +95,9 @@ internal static class AdminRequestReader
             switch (property.Name)
             {
                 case "client_id":
-                    if (value.ValueKind != JsonValueKind.String || !ClientIdRules.IsValid(value.GetString()))
+                    if (value.ValueKind != JsonValueKind.String || !AdminClientId.IsValid(value.GetString()))
                     {
-                        error = ClientIdRules.Description;
+                        error = value.ValueKind == JsonValueKind.String ? AdminClientId.Explain(value.GetString()) : AdminClientId.Description;
                         return false;
                     }
                     clientId = value.GetString();

@@ -60,8 +60,8 @@ internal sealed partial class ClientAdminHandler(
 
     public async Task<IResult> GetAsync(HttpContext context, string id)
     {
-        if (!ClientIdRules.IsValid(id))
-            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        if (!AdminClientId.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, AdminClientId.Explain(id));
         var ct = context.RequestAborted;
         var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
         if (record is null)
@@ -80,8 +80,8 @@ internal sealed partial class ClientAdminHandler(
 
     public async Task<IResult> UpdateAsync(HttpContext context, string id)
     {
-        if (!ClientIdRules.IsValid(id))
-            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        if (!AdminClientId.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, AdminClientId.Explain(id));
         var (fields, error) = await ReadFieldsAsync(context).ConfigureAwait(false);
         if (error is not null)
             return error;
@@ -105,8 +105,8 @@ internal sealed partial class ClientAdminHandler(
 
     public async Task<IResult> DeleteAsync(HttpContext context, string id)
     {
-        if (!ClientIdRules.IsValid(id))
-            return ErrorBody.Result(StatusCodes.Status400BadRequest, ClientIdRules.Description);
+        if (!AdminClientId.IsValid(id))
+            return ErrorBody.Result(StatusCodes.Status400BadRequest, AdminClientId.Explain(id));
         var ct = context.RequestAborted;
         if (!await registry.DeleteAsync(id, ct).ConfigureAwait(false))
             return NotFound(id);
@@ -126,7 +126,10 @@ internal sealed partial class ClientAdminHandler(
     {
         var (body, tooLarge) = await AdminRequestReader.ReadBodyAsync(context.Request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
+        {
+            metrics.LimitRejected(Runtime.Http.HttpLimitKinds.RequestBody);
             return (default, ErrorBody.Result(StatusCodes.Status413PayloadTooLarge, $"Request body larger than {options.MaxBodyBytes} bytes"));
+        }
         return AdminRequestReader.TryParseFields(body, out var fields, out var error)
             ? (fields, null)
             : (default, ErrorBody.Result(StatusCodes.Status400BadRequest, error!));

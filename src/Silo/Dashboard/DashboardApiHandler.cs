@@ -326,7 +326,7 @@ internal sealed class DashboardApiHandler(
             return "The key must not contain control characters";
         return type switch
         {
-            GrainDescriptors.ClientGrainType when !ClientIdRules.IsValid(key) => ClientIdRules.Description,
+            GrainDescriptors.ClientGrainType when !AdminClientId.IsValid(key) => AdminClientId.Explain(key),
             GrainDescriptors.BackendGrainType when !BackendKey.TrySplit(key, out _, out _) => "A backend key is 'cluster/destination' (URL-encode the slash as %2F or write it as a path segment)",
             _ => null,
         };

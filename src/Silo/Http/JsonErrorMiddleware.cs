@@ -1,3 +1,4 @@
+using Granary.Runtime.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Granary.Silo.Http;
@@ -5,9 +6,10 @@ namespace Granary.Silo.Http;
 /// <summary>
 /// Turns every error the silo's HTTP port produces into <c>{"code":N,"message":"..."}</c>: unhandled
 /// exceptions (500, details logged, not sent), bad requests rejected by the server (their status),
-/// and bodiless error statuses from routing (404 unknown route, 405 wrong method).
+/// and bodiless error statuses from routing (404 unknown route, 405 wrong method). A body cut by Kestrel's
+/// body limit (413) is counted in <c>granary_silo_limit_rejections_total{limit="request_body"}</c>.
 /// </summary>
-internal sealed partial class JsonErrorMiddleware(RequestDelegate next, ILogger<JsonErrorMiddleware> logger)
+internal sealed partial class JsonErrorMiddleware(RequestDelegate next, ILogger<JsonErrorMiddleware> logger, SiloMetrics? metrics = null)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -18,6 +20,12 @@ internal sealed partial class JsonErrorMiddleware(RequestDelegate next, ILogger<
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             context.Response.Clear();
+            if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // Past Kestrel's body limit the rest is never drained: say the connection ends, so no client reuses it.
+                metrics?.LimitRejected(HttpLimitKinds.RequestBody);
+                context.Response.Headers.Connection = "close";
+            }
             await ErrorBody.WriteAsync(context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? "Request body too large" : e.Message).ConfigureAwait(false);
             return;

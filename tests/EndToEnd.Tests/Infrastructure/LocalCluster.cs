@@ -107,10 +107,45 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts one more silo (not waiting for it); in PostgreSQL mode it joins the cluster.</summary>
     public SiloProcess StartSilo()
     {
-        var grainPort = FreePort.Next();
-        var httpPort = FreePort.Next();
-        var name = $"silo{Silos.Count + 1}";
+        var silo = StartSiloOn($"silo{Silos.Count + 1}", FreePort.Next(), FreePort.Next());
+        Silos.Add(silo);
+        return silo;
+    }
+
+    /// <summary>
+    /// Rolling restart of silo <paramref name="index"/>: SIGTERM (graceful leave: ShuttingDown, grains
+    /// deactivate and flush, Dead), then a new process on the same ports (a new generation), waited
+    /// until it serves /healthz. Replaces the entry in <see cref="Silos"/>.
+    /// </summary>
+    public async Task<SiloProcess> RestartSiloAsync(int index, TimeSpan grace)
+    {
+        var old = Silos[index];
+        await old.Process.StopAsync(grace);
+        var httpPort = int.Parse(old.HttpUrl[(old.HttpUrl.LastIndexOf(':') + 1)..]);
+        var silo = StartSiloOn(old.Process.Name, old.GrainPort, httpPort);
+        Silos[index] = silo;
+        await silo.Process.WaitHealthyAsync(Http, silo.HttpUrl + "/healthz", TimeSpan.FromSeconds(30));
+        return silo;
+    }
+
+    /// <summary>
+    /// Rolling restart of gateway <paramref name="index"/>: SIGTERM (Kestrel stops accepting, in-flight
+    /// requests finish), then a new process on the same URL and configuration, waited until it serves.
+    /// </summary>
+    public async Task RestartGatewayAsync(int index, TimeSpan grace)
+    {
+        var (old, id, url) = Gateways[index];
+        await old.StopAsync(grace);
+        var p = Track(HostProcess.Start(id, "Granary.Gateway", ["--contentRoot", Path.Combine(_root, id), "--urls", url]));
+        Gateways[index] = (p, id, url);
+        await p.WaitHealthyAsync(Http, url + "/healthz", TimeSpan.FromSeconds(30));
+    }
+
+    private SiloProcess StartSiloOn(string name, int grainPort, int httpPort)
+    {
         var turnLog = Path.Combine(_root, name + ".turns.tsv");
+        for (var n = 2; File.Exists(turnLog); n++)
+            turnLog = Path.Combine(_root, $"{name}.{n}.turns.tsv"); // a restarted silo logs apart
         List<string> args =
         [
             $"--Granary:Silo:GrainPort={grainPort}",
@@ -124,9 +159,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             args.Add($"--Granary:Silo:TurnLogPath={turnLog}");
         }
         args.AddRange(Spec.ExtraSiloArgs);
-        var silo = new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), grainPort, $"http://127.0.0.1:{httpPort}", turnLog);
-        Silos.Add(silo);
-        return silo;
+        return new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), grainPort, $"http://127.0.0.1:{httpPort}", turnLog);
     }
 
     /// <summary>Starts one more gateway with the cluster's settings and waits until it serves.</summary>
@@ -142,6 +175,22 @@ internal sealed class LocalCluster : IAsyncDisposable
         var entry = (p, id, url);
         Gateways.Add(entry);
         return entry;
+    }
+
+    /// <summary>
+    /// [cluster-auth] Starts a gateway with the cluster's settings plus <paramref name="extraArgs"/>
+    /// (e.g. <c>--Granary:ClusterSecret=...</c>) and returns at once, without waiting for it to serve
+    /// (it may be meant to fail at start-up). Not added to <see cref="Gateways"/>; stopped with the cluster.
+    /// </summary>
+    public async Task<(HostProcess Process, string Url)> StartGatewayProcessAsync(string id, IReadOnlyList<string> extraArgs)
+    {
+        var port = FreePort.Next();
+        var contentRoot = Path.Combine(_root, id);
+        Directory.CreateDirectory(contentRoot);
+        await File.WriteAllTextAsync(Path.Combine(contentRoot, "appsettings.json"), GatewayConfig(id).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var url = $"http://127.0.0.1:{port}";
+        var p = Track(HostProcess.Start(id, "Granary.Gateway", ["--contentRoot", contentRoot, "--urls", url, .. extraArgs]));
+        return (p, url);
     }
 
     private JsonObject GatewayConfig(string id)

@@ -178,7 +178,7 @@ public sealed class FrameCodecTests
 
     [Theory]
     [InlineData("GET / HTTP/1.1\r\n")]
-    [InlineData("GRANARY\u0002")]
+    [InlineData("GRANARY\u0001")]
     [InlineData("GRX")]
     public void TryReadPreamble_Garbage_Throws(string text)
     {

@@ -29,8 +29,18 @@ internal sealed class GrainPortHost : IAsyncDisposable
 
     public ListLoggerProvider Logs { get; }
 
+    /// <summary>The host's services (its <c>IMeterFactory</c> scopes the silo's metrics).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Starts a host; <paramref name="port"/> 0 picks a free one.</summary>
-    public static async Task<GrainPortHost> StartAsync(IIncomingCallHandler handler, int port = 0, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, int? maxInFlight = null)
+    /// <param name="handler">Answers the calls.</param>
+    /// <param name="port">0 picks a free port.</param>
+    /// <param name="maxFrameBytes">Frame cap.</param>
+    /// <param name="maxInFlight">When set, the handler is built with this cap directly instead of <see cref="SiloOptions.MaxInFlightPerConnection"/>.</param>
+    /// <param name="configure">Changes the silo options (secret, limits).</param>
+    /// <param name="configurationSecret">When set, put in the host's configuration as <c>Granary:ClusterSecret</c>.</param>
+    public static async Task<GrainPortHost> StartAsync(IIncomingCallHandler handler, int port = 0, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, int? maxInFlight = null,
+        Action<SiloOptions>? configure = null, string? configurationSecret = null)
     {
         if (port == 0)
             port = FreePort();
@@ -39,7 +49,10 @@ internal sealed class GrainPortHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Services.AddSingleton(handler);
+        if (configurationSecret is not null)
+            builder.Configuration[ClusterHandshake.SecretConfigurationKey] = configurationSecret;
         var options = new SiloOptions { Host = "127.0.0.1", GrainPort = port, MaxFrameBytes = maxFrameBytes };
+        configure?.Invoke(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (maxInFlight is null)

@@ -306,7 +306,7 @@ public sealed class GrainTransportTests
 
         Assert.True(await raw.WaitClosedAsync(Deadline), "the garbage connection was closed");
         Assert.Equal(new EchoReply("after", 4), await client.GetGrain<ITestGrain>("a").EchoAsync(new EchoRequest("after", 2)));
-        var warning = Assert.Single(host.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Closing grain connection"));
+        var warning = Assert.Single(host.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("closed during the cluster handshake (bad_preamble)"));
         Assert.Contains("127.0.0.1", warning.Message);
     }
 

@@ -20,7 +20,15 @@ internal sealed class RawGrainSocket : IDisposable
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes);
 
-    public Task SendPreambleAsync() => SendAsync(FrameCodec.Preamble.ToArray());
+    /// <summary>Preamble and the cluster handshake with <paramref name="secret"/>; fails the test unless the silo accepts.</summary>
+    public async Task SendPreambleAsync(string? secret = null) =>
+        Assert.Equal(HandshakeStatus.Ok, await TestHandshake.AsClientAsync(_socket, secret));
+
+    /// <summary>Preamble and handshake with <paramref name="secret"/>; the verdict's (or a refusing challenge's) status.</summary>
+    public Task<HandshakeStatus> HandshakeAsync(string? secret = null) => TestHandshake.AsClientAsync(_socket, secret);
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes (10 s deadline).</summary>
+    public Task<byte[]> ReceiveExactlyAsync(int count) => TestHandshake.ReceiveExactlyAsync(_socket, count);
 
     public Task SendFrameAsync(FrameKind kind, uint requestId, long view, byte[] payload)
     {

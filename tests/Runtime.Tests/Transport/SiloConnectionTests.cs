@@ -19,6 +19,22 @@ public sealed class SiloConnectionTests
     {
         private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
+        /// <summary>The secret this fake silo expects (null: none).</summary>
+        public string? Secret { get; init; }
+
+        /// <summary>The secret it proves back with (null: <see cref="Secret"/>); a different one makes it an impostor.</summary>
+        public string? ProveWith { get; init; }
+
+        /// <summary>Accepts one connection and reads the preamble only.</summary>
+        public async Task<Socket> AcceptRawAsync()
+        {
+            using var cts = new CancellationTokenSource(Deadline);
+            var socket = await _listener.AcceptAsync(cts.Token);
+            var preamble = new byte[8];
+            await ReceiveExactlyAsync(socket, preamble);
+            return socket;
+        }
+
         public FakeSilo()
         {
             _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -34,6 +50,7 @@ public sealed class SiloConnectionTests
             var preamble = new byte[8];
             await ReceiveExactlyAsync(socket, preamble);
             Assert.Equal(FrameCodec.Preamble.ToArray(), preamble);
+            Assert.True(await TestHandshake.AsSiloAsync(socket, Secret, ProveWith), "the client proved the secret");
             return socket;
         }
 
