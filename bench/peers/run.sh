@@ -9,20 +9,22 @@
 #   Granary gateways, exact and batched (same traffic split over both); (b) backends 2/2/20 ms
 #   behind two nginx least_conn instances vs two Granary gateways (exact, batched): shares and p99.
 # Writes bench/results/peers-<stamp>.{csv,md,svg} and bench/results/peers-latest.svg.
-# Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S]
+# Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S] [--rounds N]
+#   (the three .NET proxies are measured in N interleaved rounds, default 3; each row is the median round)
 # Env: ARTIFACTS=<dir> builds into that artifacts path (default: the repo's artifacts/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-duration=10 warmup=5 connections=64 pair_duration=15
+duration=10 warmup=5 connections=64 pair_duration=15 rounds=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --pair-duration) pair_duration=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -228,7 +230,7 @@ measure() { # name url pids... -> "rps p50 p99 p999 non2xx cpu_s_per_100k"
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
 mkdir -p bench/results
 raw=$work/raw; mkdir -p "$raw"
-declare -A res
+declare -A res labels
 names=() 
 run_case() { # key label url pids...
   local key=$1 label=$2 url=$3; shift 3
@@ -250,19 +252,34 @@ for t in 1 2; do
   run_case "haproxy$t" "HAProxy leastconn (nbthread $t)" "http://127.0.0.1:$HAP/" "$p"
   stop_pid "$p"; forget "$p"
 done
-run_case yarp "plain YARP 2.1 LeastRequests" "http://127.0.0.1:$YARP/" "$YARP_PID"
+# The three .NET proxies: $rounds interleaved rounds (YARP, exact, batched, YARP, ...), each row the
+# round with the median requests/s, so a slow moment of the machine hits every proxy alike.
 grain_calls() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 == "granary_client_calls_total" { printf "%.0f", $2 }'; }
 gateway_requests() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 ~ /^granary_gateway_requests_total/ { s += $NF } END { printf "%.0f", s }'; }
-declare -A calls_per_request
-granary_case() { # key label port pid: run_case plus grain calls per proxied request over warm-up + window
-  local c0 r0 c1 r1; c0=$(grain_calls "$3"); r0=$(gateway_requests "$3")
-  run_case "$1" "$2" "http://127.0.0.1:$3/" "$4"
-  c1=$(grain_calls "$3"); r1=$(gateway_requests "$3")
-  calls_per_request[$1]=$(awk -v c=$((c1 - c0)) -v r=$((r1 - r0)) 'BEGIN { printf "%.3f", (r > 0 ? c / r : 0) }')
-  echo "    grain calls per request: ${calls_per_request[$1]}"
-}
-granary_case granary "Granary exact (LeastConnections + rate limit)" "$GW1" "$GW1_PID"
-granary_case batched "Granary batched (leases + 20 ms batches)" "$GW3" "$GW3_PID"
+declare -A calls_per_request rounds_of
+c0_exact=$(grain_calls "$GW1"); r0_exact=$(gateway_requests "$GW1"); c0_batched=$(grain_calls "$GW3"); r0_batched=$(gateway_requests "$GW3")
+for r in $(seq 1 "$rounds"); do
+  echo "==> .NET proxies, round $r of $rounds"
+  for spec in "yarp|plain YARP 2.1 LeastRequests|$YARP|$YARP_PID" \
+              "granary|Granary exact (LeastConnections + rate limit)|$GW1|$GW1_PID" \
+              "batched|Granary batched (leases + 20 ms batches)|$GW3|$GW3_PID"; do
+    IFS='|' read -r key label port pid <<<"$spec"
+    echo "==> $label (round $r): warm-up ${warmup}s, measuring ${duration}s"
+    out=$(measure "$key-r$r" "http://127.0.0.1:$port/" "$pid")
+    rounds_of[$key]+="$out"$'\n'
+    echo "    $(awk '{printf "%.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  non2xx %s  cpu %.3f s/100k", $1,$2,$3,$4,$5,$6}' <<<"$out")"
+    labels[$key]=$label
+  done
+done
+for key in yarp granary batched; do
+  # The median round by requests/s (the middle one of an odd count, the lower middle of an even one).
+  res[$key]=$(printf '%s' "${rounds_of[$key]}" | sort -n -k1,1 | awk -v n="$rounds" 'NF { rows[++i] = $0 } END { print rows[int((n + 1) / 2)] }')
+  names+=("$key|${labels[$key]}")
+done
+c1_exact=$(grain_calls "$GW1"); r1_exact=$(gateway_requests "$GW1"); c1_batched=$(grain_calls "$GW3"); r1_batched=$(gateway_requests "$GW3")
+calls_per_request[granary]=$(awk -v c=$((c1_exact - c0_exact)) -v r=$((r1_exact - r0_exact)) 'BEGIN { printf "%.3f", (r > 0 ? c / r : 0) }')
+calls_per_request[batched]=$(awk -v c=$((c1_batched - c0_batched)) -v r=$((r1_batched - r0_batched)) 'BEGIN { printf "%.3f", (r > 0 ? c / r : 0) }')
+echo "    grain calls per request: exact ${calls_per_request[granary]}, batched ${calls_per_request[batched]}"
 
 # ---- consistency head-to-head ----
 pair() { # name urlA urlB lua client -> files $work/wrk-<name>-a.txt / -b.txt
@@ -330,6 +347,7 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo "wrk -t2 -c$connections, ${warmup}s warm-up then ${duration}s measured per proxy; 3 demo backends (latency 0) on 127.0.0.1;"
   echo ".NET proxies with DOTNET_TieredPGO=0; nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), HAProxy $("$HAPROXY" -v | awk 'NR==1 {print $3}'); $host."
   echo "CPU = utime+stime of the proxy process(es) (nginx/HAProxy: master + workers) during the measured window."
+  echo "YARP and the two Granary rows: $rounds interleaved rounds (YARP, exact, batched, YARP, …), each row the round with the median req/s."
   echo
   printf '| %-46s | %9s | %7s | %7s | %8s | %13s | %7s | %7s |\n' proxy "req/s" "p50 ms" "p99 ms" "p99.9 ms" "CPU s/100k req" "rps/YARP" "p99/YARP"
   echo "|------------------------------------------------|-----------|---------|---------|----------|---------------|---------|---------|"

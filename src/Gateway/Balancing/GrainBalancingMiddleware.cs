@@ -39,7 +39,7 @@ internal sealed class GrainBalancingMiddleware
         _logger = logger;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var feature = context.GetReverseProxyFeature();
         var balancer = feature.Route.Cluster is { } clusterState ? _registry.GetOrCreate(clusterState) : _registry.GetOrCreate(feature.Cluster);
@@ -53,21 +53,41 @@ internal sealed class GrainBalancingMiddleware
         {
             _metrics.NoHealthyDestination(balancer.ClusterId);
             Log.NoHealthyDestination(_logger, balancer.ClusterId);
-            await JsonErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoHealthyBody);
-            return;
+            return JsonErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, NoHealthyBody);
         }
 
         feature.AvailableDestinations = selection.Destinations!;
-        var outcome = await ForwardAsync(context, balancer, selection.Entry);
+        return ProxyAsync(context, feature, balancer, available, hashKey, selection.Entry);
+    }
+
+    // The first attempt is inlined here, so a request costs one async frame in this middleware.
+    private async Task ProxyAsync(HttpContext context, IReverseProxyFeature feature, ClusterBalancer balancer,
+        IReadOnlyList<DestinationState> available, string? hashKey, DestinationEntry entry)
+    {
+        var started = Begin(balancer, entry);
+        var outcome = OutcomeKind.ServerError;
+        try
+        {
+            await _next(context);
+            outcome = OutcomeClassifier.Classify(context);
+        }
+        catch when (context.RequestAborted.IsCancellationRequested)
+        {
+            outcome = OutcomeKind.Canceled;
+            throw;
+        }
+        finally
+        {
+            End(balancer, entry, started, outcome);
+        }
 
         if (outcome == OutcomeKind.ConnectFailure && ShouldRetry(context))
         {
-            var failed = selection.Entry;
-            failed.MarkUnhealthy(_time.GetTimestamp());
-            var retry = balancer.Select(available, hashKey, exclude: failed, _time.GetTimestamp());
+            entry.MarkUnhealthy(_time.GetTimestamp());
+            var retry = balancer.Select(available, hashKey, exclude: entry, _time.GetTimestamp());
             if (retry.Entry is not null)
             {
-                Log.Retrying(_logger, balancer.ClusterId, context.Request.Method, failed.DestinationId, retry.Entry.DestinationId);
+                Log.Retrying(_logger, balancer.ClusterId, context.Request.Method, entry.DestinationId, retry.Entry.DestinationId);
                 _metrics.Retried(balancer.ClusterId);
                 context.Features.Set<IForwarderErrorFeature>(null);
                 context.Response.StatusCode = StatusCodes.Status200OK;
@@ -92,15 +112,9 @@ internal sealed class GrainBalancingMiddleware
         }
     }
 
-    private async ValueTask<OutcomeKind> ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
+    private async ValueTask ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
     {
-        entry.IncrementLocal();
-        var batched = balancer.Settings.Batched;
-        if (batched)
-            entry.MarkBatchDirty();
-        else
-            _reporter.ReportStarted(entry);
-        var started = _time.GetTimestamp();
+        var started = Begin(balancer, entry);
         var outcome = OutcomeKind.ServerError;
         try
         {
@@ -114,15 +128,31 @@ internal sealed class GrainBalancingMiddleware
         }
         finally
         {
-            entry.DecrementLocal();
-            var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
-            if (batched)
-                _reporter.RecordBatched(entry, latencyMs, outcome);
-            else
-                _reporter.ReportFinished(entry, latencyMs, outcome);
-            _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
+            End(balancer, entry, started, outcome);
         }
-        return outcome;
+    }
+
+    /// <summary>Counts the request in flight and reports it (exact) or marks it for the next batch; returns the start timestamp.</summary>
+    private long Begin(ClusterBalancer balancer, DestinationEntry entry)
+    {
+        entry.IncrementLocal();
+        if (balancer.Settings.Batched)
+            entry.MarkBatchDirty();
+        else
+            _reporter.ReportStarted(entry);
+        return _time.GetTimestamp();
+    }
+
+    /// <summary>Releases the in-flight slot and reports the outcome and latency.</summary>
+    private void End(ClusterBalancer balancer, DestinationEntry entry, long started, OutcomeKind outcome)
+    {
+        entry.DecrementLocal();
+        var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
+        if (balancer.Settings.Batched)
+            _reporter.RecordBatched(entry, latencyMs, outcome);
+        else
+            _reporter.ReportFinished(entry, latencyMs, outcome);
+        _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
     }
 
     private static bool ShouldRetry(HttpContext context) =>

@@ -34,12 +34,12 @@ internal sealed class RateLimitOptions
     public string[] ExactClients { get; set; } = [];
 
     /// <summary>
-    /// Batched mode: the tokens a gateway asks a client grain for at a time, tokens; 1–100,000; default 100
+    /// Batched mode: the tokens a gateway asks a client grain for at a time, tokens; 1–100,000; default 500
     /// (plus one per request waiting for the lease; the grain grants at most a quarter of the bucket's
     /// capacity, and never more than it holds). A new lease is requested when half are spent. Bounds
     /// the over-admission: at most one lease per gateway per client beyond what the bucket alone admits.
     /// </summary>
-    public int LeaseTokens { get; set; } = 100;
+    public int LeaseTokens { get; set; } = 500;
 
     /// <summary>Batched mode: a client's unspent leased tokens go back to its grain after this long without a request, ms; 100–600,000; default 2000.</summary>
     public int LeaseIdleMs { get; set; } = 2000;

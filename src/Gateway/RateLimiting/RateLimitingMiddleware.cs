@@ -60,55 +60,99 @@ internal sealed class RateLimitingMiddleware
         return _enabled ? LimitAsync(context) : _next(context);
     }
 
-    private async Task LimitAsync(HttpContext context)
+    // Not async: a decision that is ready at once (a leased token, a grain call that completed
+    // synchronously, a local decision) goes on to the next step without an async frame of its own.
+    private Task LimitAsync(HttpContext context)
     {
         if (!ClientIdentity.TryResolve(context, _maxClientIdLength, out var clientId, out var problem))
         {
             _metrics.InvalidClientId(problem);
-            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, _invalidClientBodies[(int)problem]);
-            return;
+            return JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, _invalidClientBodies[(int)problem]);
         }
 
-        RateLimitDecision? decision = null;
         var batched = _leases.IsBatched(clientId);
+        ValueTask<RateLimitDecision?> pending;
         try
         {
             if (batched)
             {
                 // Spends a leased token here; a grain call only to renew the lease (its failures are counted there).
-                decision = await _leases.AcquireAsync(clientId);
+                pending = _leases.AcquireAsync(clientId);
             }
             else if (_circuit.TryEnter())
             {
-                decision = await _grains.GetGrain<IClientGrain>(clientId).TryAcquireAsync(OneToken);
-                _circuit.OnSuccess();
+                return ExactAsync(context, clientId, _grains.GetGrain<IClientGrain>(clientId).TryAcquireAsync(OneToken));
+            }
+            else
+            {
+                return Continue(context, DecideLocally(clientId));
             }
         }
-        catch (GrainCallException ex) when (ex.Code == GrainFailures.BadRequestCode)
+        catch (Exception ex)
+        {
+            return FailedAsync(context, clientId, batched, ex);
+        }
+        if (pending.IsCompletedSuccessfully)
+            return Continue(context, pending.Result ?? DecideLocally(clientId));
+        return BatchedAsync(context, clientId, pending);
+    }
+
+    private async Task BatchedAsync(HttpContext context, string clientId, ValueTask<RateLimitDecision?> pending)
+    {
+        RateLimitDecision? decision;
+        try
+        {
+            decision = await pending;
+        }
+        catch (Exception ex)
+        {
+            await FailedAsync(context, clientId, batched: true, ex);
+            return;
+        }
+        await Continue(context, decision ?? DecideLocally(clientId));
+    }
+
+    private async Task ExactAsync(HttpContext context, string clientId, ValueTask<RateLimitDecision> call)
+    {
+        RateLimitDecision decision;
+        try
+        {
+            decision = await call;
+            _circuit.OnSuccess();
+        }
+        catch (Exception ex)
+        {
+            await FailedAsync(context, clientId, batched: false, ex);
+            return;
+        }
+        await Continue(context, decision);
+    }
+
+    /// <summary>A failed grain call: 400 for a refused client id, else a local decision (the failure rethrown when it is neither).</summary>
+    private Task FailedAsync(HttpContext context, string clientId, bool batched, Exception ex)
+    {
+        if (ex is GrainCallException { Code: GrainFailures.BadRequestCode })
         {
             Log.ClientGrainBadRequest(_logger, clientId, ex.Message);
-            await JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
-            return;
+            return JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
         }
-        catch (Exception ex) when (GrainFailures.IsFallbackError(ex))
+        if (!GrainFailures.IsFallbackError(ex))
+            return Task.FromException(ex);
+        if (!batched)
         {
-            if (!batched)
-            {
-                _metrics.GrainCallFailed("client.try_acquire");
-                _circuit.OnFailure(ex);
-            }
+            _metrics.GrainCallFailed("client.try_acquire");
+            _circuit.OnFailure(ex);
         }
-        var final = decision ?? DecideLocally(clientId);
+        return Continue(context, DecideLocally(clientId));
+    }
 
-        RateLimitHeaders.Apply(context.Response, final);
-        if (final.Admitted)
-        {
-            await _next(context);
-            return;
-        }
-
+    private Task Continue(HttpContext context, in RateLimitDecision decision)
+    {
+        RateLimitHeaders.Apply(context.Response, decision);
+        if (decision.Admitted)
+            return _next(context);
         _metrics.RateLimited();
-        await JsonErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, RejectedBody);
+        return JsonErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, RejectedBody);
     }
 
     private RateLimitDecision DecideLocally(string clientId)
