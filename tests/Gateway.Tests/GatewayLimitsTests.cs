@@ -1,13 +1,11 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.RegularExpressions;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Hosting;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Runtime;
 using Granary.Runtime.Hosting;
+using Granary.Tests.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -75,35 +73,6 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         return new Uri(gateway.Urls.First());
     }
 
-    private static async Task<long> MetricAsync(Uri gateway, string series)
-    {
-        using var http = new HttpClient { BaseAddress = gateway };
-        var text = await http.GetStringAsync("/metrics");
-        var match = Regex.Match(text, "^" + Regex.Escape(series) + @" (\d+)", RegexOptions.Multiline);
-        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
-
-    private static async Task EventuallyMetricAsync(Uri gateway, string series, long expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        long value;
-        while ((value = await MetricAsync(gateway, series)) < expected && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-        Assert.Equal(expected, value);
-    }
-
-    /// <summary>Sends raw bytes on a fresh connection and reads the whole answer (the server closes).</summary>
-    private static async Task<string> RawAsync(Uri gateway, string request)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, gateway.Port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await reader.ReadToEndAsync(timeout.Token);
-    }
-
     [Fact]
     public async Task HeaderTotalSize_OverLimit_Kestrel431AndCounted()
     {
@@ -115,7 +84,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
-        await EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_headers_total_size\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_headers_total_size\"}", 1);
         Assert.Equal("live 0", await http.GetStringAsync("/api/ok"));
     }
 
@@ -125,10 +94,10 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         var gateway = await StartGatewayAsync("MaxRequestHeaderCount=10");
         var headers = string.Concat(Enumerable.Range(0, 20).Select(i => $"X-H{i}: v\r\n"));
 
-        var answer = await RawAsync(gateway, $"GET /api/x HTTP/1.1\r\nHost: a\r\n{headers}\r\n");
+        var answer = await HttpProbe.RawAsync(gateway, $"GET /api/x HTTP/1.1\r\nHost: a\r\n{headers}\r\n");
 
         Assert.StartsWith("HTTP/1.1 431", answer, StringComparison.Ordinal);
-        await EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_header_count\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_header_count\"}", 1);
     }
 
     [Fact]
@@ -136,10 +105,10 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
     {
         var gateway = await StartGatewayAsync("MaxRequestLineSize=512");
 
-        var answer = await RawAsync(gateway, $"GET /api/{new string('u', 1000)} HTTP/1.1\r\nHost: a\r\n\r\n");
+        var answer = await HttpProbe.RawAsync(gateway, $"GET /api/{new string('u', 1000)} HTTP/1.1\r\nHost: a\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 414", answer, StringComparison.Ordinal);
-        await EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_line\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_line\"}", 1);
     }
 
     [Fact]
@@ -156,7 +125,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         Assert.True(response.Headers.ConnectionClose);
         Assert.Equal("{\"code\":413,\"message\":\"Request body larger than 1000 bytes\"}", await response.Content.ReadAsStringAsync());
         Assert.Equal("live 500", await small.Content.ReadAsStringAsync());
-        Assert.Equal(1, await MetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_body\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_body\"}"));
     }
 
     [Fact]
@@ -173,7 +142,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("\"code\":413", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_body\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"request_body\"}", 1);
     }
 
     [Fact]
@@ -187,7 +156,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         var buffer = new byte[4096];
         Assert.True(await stream.ReadAsync(buffer) > 0); // answered: the first connection is open and counted
 
-        var answer = await RawAsync(gateway, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
+        var answer = await HttpProbe.RawAsync(gateway, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
         Assert.EndsWith("{\"code\":503,\"message\":\"Too many connections (limit 1)\"}", answer, StringComparison.Ordinal);
@@ -199,7 +168,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         {
             try
             {
-                rejected = await MetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"connections\"}");
+                rejected = await HttpProbe.MetricAsync(gateway, "granary_gateway_limit_rejections_total{limit=\"connections\"}");
                 break;
             }
             catch (HttpRequestException)
@@ -231,8 +200,8 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
             await tooLongResponse.Content.ReadAsStringAsync());
         Assert.Contains("has a character outside [A-Za-z0-9._:@-]", await badCharResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, okResponse.StatusCode);
-        Assert.Equal(1, await MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"too_long\"}"));
-        Assert.Equal(1, await MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"invalid_character\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"too_long\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"invalid_character\"}"));
     }
 
     [Theory]

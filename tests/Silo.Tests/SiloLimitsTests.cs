@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.RegularExpressions;
+using Granary.Tests.Common;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -39,45 +38,6 @@ public sealed class SiloLimitsTests : IAsyncLifetime
         return addresses.Select(a => new Uri(a)).Single(u => u.Port != grainPort);
     }
 
-    private static async Task<long> MetricAsync(Uri silo, string series)
-    {
-        using var http = new HttpClient { BaseAddress = silo };
-        var text = await http.GetStringAsync("/metrics");
-        var match = Regex.Match(text, "^" + Regex.Escape(series) + @" (\d+)", RegexOptions.Multiline);
-        return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
-
-    private static async Task EventuallyMetricAsync(Uri silo, string series, long expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        long value = -1;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((value = await MetricAsync(silo, series)) >= expected)
-                    break;
-            }
-            catch (HttpRequestException)
-            {
-                // A connection slot may still be taken.
-            }
-            await Task.Delay(20);
-        }
-        Assert.Equal(expected, value);
-    }
-
-    private static async Task<string> RawAsync(Uri silo, string request)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, silo.Port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await reader.ReadToEndAsync(timeout.Token);
-    }
-
     [Fact]
     public async Task PostClients_BodyOverMaxBodyBytes_413JsonAndCounted()
     {
@@ -89,7 +49,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("{\"code\":413,\"message\":\"Request body larger than 1024 bytes\"}", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, await MetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}"));
     }
 
     [Fact]
@@ -106,7 +66,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("\"code\":413", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}", 1);
     }
 
     [Fact]
@@ -120,7 +80,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
-        await EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_headers_total_size\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_headers_total_size\"}", 1);
     }
 
     [Fact]
@@ -133,12 +93,12 @@ public sealed class SiloLimitsTests : IAsyncLifetime
         await stream.WriteAsync("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
         Assert.True(await stream.ReadAsync(new byte[4096]) > 0);
 
-        var answer = await RawAsync(silo, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+        var answer = await HttpProbe.RawAsync(silo, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
         Assert.EndsWith("{\"code\":503,\"message\":\"Too many connections (limit 1)\"}", answer, StringComparison.Ordinal);
         first.Dispose();
-        await EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"connections\"}", 1);
+        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"connections\"}", 1);
     }
 
     [Fact]

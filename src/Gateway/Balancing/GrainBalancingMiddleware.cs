@@ -57,12 +57,13 @@ internal sealed class GrainBalancingMiddleware
         }
 
         feature.AvailableDestinations = selection.Destinations!;
-        return ProxyAsync(context, feature, balancer, available, hashKey, selection.Entry);
+        return ProxyAsync(context, feature, balancer, available, hashKey, selection.Entry, retried: false);
     }
 
-    // The first attempt is inlined here, so a request costs one async frame in this middleware.
+    // One async frame per attempt: the first attempt, and the retry (if any) runs as a nested call
+    // that also writes the error, so the outer one returns right after it.
     private async Task ProxyAsync(HttpContext context, IReverseProxyFeature feature, ClusterBalancer balancer,
-        IReadOnlyList<DestinationState> available, string? hashKey, DestinationEntry entry)
+        IReadOnlyList<DestinationState> available, string? hashKey, DestinationEntry entry, bool retried)
     {
         var started = Begin(balancer, entry);
         var outcome = OutcomeKind.ServerError;
@@ -81,7 +82,7 @@ internal sealed class GrainBalancingMiddleware
             End(balancer, entry, started, outcome);
         }
 
-        if (outcome == OutcomeKind.ConnectFailure && ShouldRetry(context))
+        if (!retried && outcome == OutcomeKind.ConnectFailure && ShouldRetry(context))
         {
             entry.MarkUnhealthy(_time.GetTimestamp());
             var retry = balancer.Select(available, hashKey, exclude: entry, _time.GetTimestamp());
@@ -93,7 +94,8 @@ internal sealed class GrainBalancingMiddleware
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 feature.AvailableDestinations = retry.Destinations!;
                 feature.ProxiedDestination = null;
-                await ForwardAsync(context, balancer, retry.Entry);
+                await ProxyAsync(context, feature, balancer, available, hashKey, retry.Entry, retried: true);
+                return;
             }
         }
 
@@ -109,26 +111,6 @@ internal sealed class GrainBalancingMiddleware
             var code = error.Error == ForwarderError.RequestTimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
             context.Response.Clear();
             await JsonErrors.WriteAsync(context, code, "Backend failed: " + Describe(error));
-        }
-    }
-
-    private async ValueTask ForwardAsync(HttpContext context, ClusterBalancer balancer, DestinationEntry entry)
-    {
-        var started = Begin(balancer, entry);
-        var outcome = OutcomeKind.ServerError;
-        try
-        {
-            await _next(context);
-            outcome = OutcomeClassifier.Classify(context);
-        }
-        catch when (context.RequestAborted.IsCancellationRequested)
-        {
-            outcome = OutcomeKind.Canceled;
-            throw;
-        }
-        finally
-        {
-            End(balancer, entry, started, outcome);
         }
     }
 
