@@ -132,6 +132,14 @@ internal sealed class ActivationData : IGrainContext, IThreadPoolWorkItem
     {
         ValueTask<CallOutcome> pending;
         var stamp = BeginTurn();
+        // Checked again at the start of the turn (the catalog checked before claiming the mailbox): a
+        // silo frozen in between (SIGSTOP, a long GC pause) may have lost its lease meanwhile, and then
+        // the call must not run here; the caller goes elsewhere.
+        if (!Catalog.CanServe)
+        {
+            ExitInline();
+            return new ValueTask<CallOutcome>(CallOutcome.Redirect(null));
+        }
         try
         {
             pending = InvokeGrainAsync(methodId, arguments, result);

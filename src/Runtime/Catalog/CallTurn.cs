@@ -42,12 +42,13 @@ internal sealed class CallTurn : TurnItem, IValueTaskSource<CallOutcome>
     public override ValueTask RunAsync(ActivationData activation)
     {
         // Queued before the silo fenced itself (lost its lease): it must not run now; the caller goes elsewhere.
+        // The turn's start is stamped before the check, so a freeze between the two is never logged as a turn.
+        var stamp = activation.BeginTurn();
         if (!activation.Catalog.CanServe)
         {
             _core.SetResult(CallOutcome.Redirect(null));
             return ValueTask.CompletedTask;
         }
-        var stamp = activation.BeginTurn();
         var pending = activation.InvokeGrainAsync(_methodId, _arguments, _result!);
         if (pending.IsCompletedSuccessfully)
         {
