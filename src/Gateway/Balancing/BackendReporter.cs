@@ -41,25 +41,26 @@ internal sealed class BackendReporter
 
     public int LeaseMs { get; }
 
-    /// <summary>Request start (exact mode): the new absolute local count goes out now, or with the report after the one in flight.</summary>
-    public void ReportStarted(DestinationEntry entry)
+    /// <summary>
+    /// A request started: the new absolute local count goes out now (exact mode; or with the report
+    /// after the one in flight), or with the next batch (<paramref name="batched"/>).
+    /// </summary>
+    public void ReportStarted(DestinationEntry entry, bool batched)
     {
         entry.MarkBatchDirty();
-        Send(entry, immediate: true);
+        if (!batched)
+            Send(entry, immediate: true);
     }
 
-    /// <summary>Request end (exact mode): the outcome and the new absolute local count go out now, or with the report after the one in flight.</summary>
-    public void ReportFinished(DestinationEntry entry, double latencyMs, OutcomeKind outcome)
+    /// <summary>
+    /// A request finished: its outcome and the new absolute local count go out as in
+    /// <see cref="ReportStarted"/>; a batched destination sends at once when <see cref="OutcomeBatch.MaxOutcomes"/> samples wait.
+    /// </summary>
+    public void ReportFinished(DestinationEntry entry, double latencyMs, OutcomeKind outcome, bool batched)
     {
-        entry.AddOutcome(new OutcomeSample(outcome, latencyMs));
-        Send(entry, immediate: true);
-    }
-
-    /// <summary>Batched mode: a request finished; sent by the next <see cref="FlushBatch"/>, or at once when <see cref="OutcomeBatch.MaxOutcomes"/> samples wait.</summary>
-    public void RecordBatched(DestinationEntry entry, double latencyMs, OutcomeKind outcome)
-    {
-        if (entry.AddOutcome(new OutcomeSample(outcome, latencyMs)) >= OutcomeBatch.MaxOutcomes)
-            Send(entry, immediate: false);
+        var waiting = entry.AddOutcome(new OutcomeSample(outcome, latencyMs));
+        if (!batched || waiting >= OutcomeBatch.MaxOutcomes)
+            Send(entry, immediate: !batched);
     }
 
     /// <summary>Batched mode: sends what the entry collected since its last report, unless a report is still in flight (the next flush takes it).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Granary.Grains.Contracts;
 using Yarp.ReverseProxy.Model;
 
@@ -119,7 +120,7 @@ internal sealed class DestinationEntry
                 return false;
             }
             var count = Math.Min(_outcomes.Count, OutcomeBatch.MaxOutcomes);
-            samples = count == 0 ? [] : _outcomes.GetRange(0, count).ToArray();
+            samples = count == 0 ? [] : CollectionsMarshal.AsSpan(_outcomes)[..count].ToArray();
             if (count == _outcomes.Count)
             {
                 _outcomes.Clear();

@@ -118,10 +118,7 @@ internal sealed class GrainBalancingMiddleware
     private long Begin(ClusterBalancer balancer, DestinationEntry entry)
     {
         entry.IncrementLocal();
-        if (balancer.Settings.Batched)
-            entry.MarkBatchDirty();
-        else
-            _reporter.ReportStarted(entry);
+        _reporter.ReportStarted(entry, balancer.Settings.Batched);
         return _time.GetTimestamp();
     }
 
@@ -130,10 +127,7 @@ internal sealed class GrainBalancingMiddleware
     {
         entry.DecrementLocal();
         var latencyMs = _time.GetElapsedTime(started).TotalMilliseconds;
-        if (balancer.Settings.Batched)
-            _reporter.RecordBatched(entry, latencyMs, outcome);
-        else
-            _reporter.ReportFinished(entry, latencyMs, outcome);
+        _reporter.ReportFinished(entry, latencyMs, outcome, balancer.Settings.Batched);
         _metrics.RequestFinished(balancer.ClusterId, entry.DestinationId, outcome, latencyMs);
     }
 

@@ -20,10 +20,8 @@ internal sealed class ClientLease(string clientId, long now)
     private int _waiting;
     private Task<TokenLease>? _pending;
 
-    // The grain's last figures (guarded by _gate).
-    private long _limit;
-    private long _remaining;
-    private int _resetSeconds;
+    // The grain's last figures, replaced whole by each grant, so a request reads them without a lock.
+    private Figures _figures = Figures.None;
 
     public string ClientId { get; } = clientId;
 
@@ -39,10 +37,7 @@ internal sealed class ClientLease(string clientId, long now)
     public long EmptyUntil => Volatile.Read(ref _emptyUntil);
 
     /// <summary>The lease request in flight, or null.</summary>
-    public Task<TokenLease>? Pending
-    {
-        get { lock (_gate) return _pending; }
-    }
+    public Task<TokenLease>? Pending => Volatile.Read(ref _pending);
 
     public void Touch(long now)
     {
@@ -86,7 +81,7 @@ internal sealed class ClientLease(string clientId, long now)
             var task = start(this, wanted);
             // A call that completed synchronously has already run ClearPending: keep only a running one.
             if (!task.IsCompleted)
-                _pending = task;
+                Volatile.Write(ref _pending, task);
             return task;
         }
     }
@@ -101,19 +96,14 @@ internal sealed class ClientLease(string clientId, long now)
     public void ClearPending()
     {
         lock (_gate)
-            _pending = null;
+            Volatile.Write(ref _pending, null);
     }
 
-    /// <summary>Adds a grant and takes the bucket's figures; false (nothing added) when the lease was closed meanwhile: the caller hands the tokens back.</summary>
+    /// <summary>Adds a grant and takes the bucket's figures (no lock: the figures are one reference); false (nothing added) when the lease was closed meanwhile: the caller hands the tokens back.</summary>
     public bool Apply(in TokenLease lease, long now, long nextTokenTicks)
     {
-        lock (_gate)
-        {
-            _limit = lease.Limit;
-            _remaining = lease.Remaining;
-            _resetSeconds = lease.ResetSeconds;
-            Volatile.Write(ref _emptyUntil, lease.NextTokenMs > 0 ? now + nextTokenTicks : 0);
-        }
+        Volatile.Write(ref _figures, new Figures(lease.Limit, lease.Remaining, lease.ResetSeconds));
+        Volatile.Write(ref _emptyUntil, lease.NextTokenMs > 0 ? now + nextTokenTicks : 0);
         var balance = Volatile.Read(ref _balance);
         while (balance != ClosedBalance)
         {
@@ -135,8 +125,8 @@ internal sealed class ClientLease(string clientId, long now)
     /// <summary>An admission after spending a leased token: remaining = the bucket's last figure + the tokens still held here.</summary>
     public RateLimitDecision Admitted(int left)
     {
-        lock (_gate)
-            return new RateLimitDecision(true, _limit, Math.Min(_limit, _remaining + left), 0, _resetSeconds);
+        var f = Volatile.Read(ref _figures);
+        return new RateLimitDecision(true, f.Limit, Math.Min(f.Limit, f.Remaining + left), 0, f.ResetSeconds);
     }
 
     /// <summary>A rejection: no leased token here and none in the bucket until <see cref="EmptyUntil"/>.</summary>
@@ -144,7 +134,12 @@ internal sealed class ClientLease(string clientId, long now)
     {
         var until = EmptyUntil;
         var retry = until > now ? (int)Math.Min(int.MaxValue, Math.Ceiling(time.GetElapsedTime(now, until).TotalSeconds)) : 1;
-        lock (_gate)
-            return new RateLimitDecision(false, _limit, Math.Max(0, _remaining), Math.Max(1, retry), _resetSeconds);
+        var f = Volatile.Read(ref _figures);
+        return new RateLimitDecision(false, f.Limit, Math.Max(0, f.Remaining), Math.Max(1, retry), f.ResetSeconds);
+    }
+
+    private sealed record Figures(long Limit, long Remaining, int ResetSeconds)
+    {
+        public static readonly Figures None = new(0, 0, 0);
     }
 }

@@ -139,8 +139,9 @@ internal sealed class TokenLeaseLimiter : BackgroundService
     {
         if (lease.Pending is not null || now < lease.EmptyUntil || !_circuit.IsClosed)
             return;
+        // Observed (failures are counted in StartLease) whether it failed at once or later.
         var task = lease.GetOrStartRefill(_leaseTokens, _startLease);
-        if (task is { IsCompleted: false })
+        if (task is not null)
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
