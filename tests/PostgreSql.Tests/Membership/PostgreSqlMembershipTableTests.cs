@@ -112,10 +112,13 @@ public sealed class PostgreSqlMembershipTableTests(MigratedDatabaseFixture datab
     public async Task ViewProvider_Notify_DeliversViewChangeWithinOneSecond()
     {
         var silo = NewTable(listen: false);
-        var gateway = new MembershipTableViewProvider(NewTable(), refreshInterval: TimeSpan.FromMinutes(1));
+        var listening = NewTable();
+        var signals = 0;
+        listening.Changed += () => Interlocked.Increment(ref signals);
+        var gateway = new MembershipTableViewProvider(listening, refreshInterval: TimeSpan.FromMinutes(1));
         _disposables.Add(gateway);
         await gateway.StartAsync(CancellationToken.None);
-        await Task.Delay(200); // let the LISTEN connection come up (its first signal re-reads an empty table)
+        await PgWait.UntilAsync(() => Volatile.Read(ref signals) >= 1, TimeSpan.FromSeconds(5), "the LISTEN connection is up (it signals once on connect)");
         var address = new SiloAddress("10.0.0.1", 11111, 1);
 
         Assert.True(await silo.InsertAsync(address, SiloStatus.Joining, Lease, (await silo.ReadAllAsync()).Version));

@@ -92,17 +92,21 @@ public sealed class ActivationLimitTests
         Assert.Equal(1, metrics.Sum("granary.silo.activations.refused"));
     }
 
-    [Fact]
-    public async Task Collection_UnderMemoryPressure_ShortensIdleTimeoutAndCounts()
-    {
-        using var metrics = new CatalogMetricsProbe();
-        var memory = new FakeMemoryReader { Reading = new MemoryReading(HeapBytes: 900, AvailableBytes: 1000) };
-        await using var silo = await TestSilo.StartAsync(services =>
+    /// <summary>A silo whose memory readings come from <paramref name="memory"/>: pressure above 80 %, then a 2 s idle timeout.</summary>
+    private static Task<TestSilo> StartWithMemoryAsync(CatalogMetricsProbe metrics, FakeMemoryReader memory) =>
+        TestSilo.StartAsync(services =>
         {
             metrics.Register(services);
             services.AddSingleton<IMemoryReader>(memory);
             services.Configure<SiloOptions>(o => { o.MemoryPressureFraction = 0.8; o.MemoryPressureIdleTimeoutMs = 2_000; });
         });
+
+    [Fact]
+    public async Task Collection_UnderMemoryPressure_ShortensIdleTimeoutAndCounts()
+    {
+        using var metrics = new CatalogMetricsProbe();
+        var memory = new FakeMemoryReader { Reading = new MemoryReading(HeapBytes: 900, AvailableBytes: 1000) };
+        await using var silo = await StartWithMemoryAsync(metrics, memory);
         await silo.Grain("idle").EchoAsync(new IntValue(1));
 
         for (var i = 0; i < 4; i++)
@@ -122,12 +126,7 @@ public sealed class ActivationLimitTests
     {
         using var metrics = new CatalogMetricsProbe();
         var memory = new FakeMemoryReader { Reading = new MemoryReading(HeapBytes: 700, AvailableBytes: 1000) };
-        await using var silo = await TestSilo.StartAsync(services =>
-        {
-            metrics.Register(services);
-            services.AddSingleton<IMemoryReader>(memory);
-            services.Configure<SiloOptions>(o => { o.MemoryPressureFraction = 0.8; o.MemoryPressureIdleTimeoutMs = 2_000; });
-        });
+        await using var silo = await StartWithMemoryAsync(metrics, memory);
         await silo.Grain("idle").EchoAsync(new IntValue(1));
 
         for (var i = 0; i < 4; i++)
