@@ -2,7 +2,6 @@ using Granary.Grains.Contracts;
 using Granary.Grains.Health;
 using Granary.Grains.LoadBalancing;
 using Granary.Grains.Traffic;
-using Granary.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains;
@@ -13,7 +12,7 @@ namespace Granary.Grains;
 /// in-flight count, health, EWMA latency and weight.
 /// <list type="bullet">
 /// <item>In-flight: each gateway's absolute count with a lease; expired contributions are dropped on every call, so a dead gateway leaks nothing.</item>
-/// <item>Active health: when <see cref="BackendConfig.HealthPath"/> is set, an activation timer starts one HTTP probe per interval through <see cref="IHealthProber"/>, outside the grain's turn (the mailbox never waits on the network); the result comes back as a posted turn and drives an <see cref="ActiveHealthState"/> (HAProxy rise/fall). No new probe starts while one is outstanding.</item>
+/// <item>Active health: when <see cref="BackendConfig.HealthPath"/> is set, an interleaving grain timer (<c>RegisterGrainTimer</c>) runs one HTTP probe per interval through <see cref="IHealthProber"/>; calls keep running while the probe awaits the network (the mailbox never waits on it), and the result drives an <see cref="ActiveHealthState"/> (HAProxy rise/fall). Orleans starts no new tick while one is running, so one probe per destination is outstanding at most, for the whole cluster.</item>
 /// <item>Passive health: reported outcomes drive an <see cref="OutlierDetector"/> (Envoy-style consecutive-failure ejection); successful latencies feed an <see cref="Ewma"/> (τ = 10 s).</item>
 /// <item>Traffic (dashboard): every reported outcome, whatever its kind, is counted with its latency in a fixed-size per-second window (O(1), no allocation per report); <see cref="GetDetailsAsync"/> derives requests/s over the last 5 full seconds, the p99 latency over the last 60 s (log-spaced histogram, within ~9 %) and up to 180 one-second samples.</item>
 /// </list>
@@ -21,8 +20,10 @@ namespace Granary.Grains;
 /// an activation, never persisted.
 /// </summary>
 /// <param name="prober">Runs the active probes.</param>
+/// <param name="time">The clock (tests inject a fake one).</param>
 /// <param name="logger">Logs health changes.</param>
-public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGrain> logger) : Grain, IBackendGrain
+[GrainType(GrainTypes.Backend)]
+public sealed partial class BackendGrain(IHealthProber prober, TimeProvider time, ILogger<BackendGrain> logger) : Grain, IBackendGrain
 {
     /// <summary>The longest accepted in-flight lease, ms: 600000 (10 min).</summary>
     public const int MaxLeaseMs = 600_000;
@@ -36,7 +37,6 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
     private static readonly BackendConfig Unconfigured = new("", "", "");
 
     private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _lifetime = new();
     private BackendConfig? _config;
     private ActiveHealthState? _active;
     private OutlierDetector? _outlier;
@@ -44,32 +44,32 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
     private TrafficWindow? _traffic;
     private IDisposable? _probeTimer;
     private Uri? _probeUri;
-    private bool _probeOutstanding;
     private long _requests;
     private long _failures;
     private string _healthReason = "";
     private long _healthChangedUnixMs;
 
-    private TimeProvider Time => Context.TimeProvider;
+    private string _key = "";
+
+    private TimeProvider Time => time;
 
     private OutlierDetector Outlier => _outlier ?? throw new InvalidOperationException("The backend grain is not activated.");
 
     /// <inheritdoc />
-    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _key = this.GetPrimaryKeyString();
         _outlier = new OutlierDetector(Unconfigured.ConsecutiveFailures, TimeSpan.FromMilliseconds(Unconfigured.BaseEjectionMs), Time);
         _ewma = new Ewma(Ewma.DefaultTimeConstant, Time);
         _traffic = new TrafficWindow(Time.GetUtcNow().ToUnixTimeMilliseconds());
-        return ValueTask.CompletedTask;
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public override ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _lifetime.Cancel();
-        _probeTimer?.Dispose();
-        _probeTimer = null;
-        return ValueTask.CompletedTask;
+        StopProbing();
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -106,7 +106,10 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
             {
                 StopProbing();
                 _probeUri = probeUri;
-                _probeTimer = Context.RegisterTimer(OnProbeTimer, TimeSpan.Zero, TimeSpan.FromMilliseconds(config.ProbeIntervalMs));
+                // Interleave: calls run while a probe awaits the network. KeepAlive: probing alone keeps
+                // the destination's one health authority alive, as it did before this change.
+                _probeTimer = this.RegisterGrainTimer(static (grain, ct) => grain.ProbeAsync(ct), this,
+                    new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromMilliseconds(config.ProbeIntervalMs)) { Interleave = true, KeepAlive = true });
             }
         }
         return ValueTask.FromResult(Status());
@@ -134,6 +137,8 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
     public ValueTask<BackendStatus> ReportBatchAsync(OutcomeBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Outcomes.Count > OutcomeBatch.MaxOutcomes)
+            throw new ArgumentException($"An outcome batch holds at most {OutcomeBatch.MaxOutcomes} samples, got {batch.Outcomes.Count}.", nameof(batch));
         SetContribution(batch.GatewayId, batch.InFlight, batch.LeaseMs);
         var nowMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var sample in batch.Outcomes)
@@ -169,53 +174,37 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
         string clusterId, destinationId;
         if (_config is not null)
             (clusterId, destinationId) = (_config.ClusterId, _config.DestinationId);
-        else if (!BackendKey.TrySplit(GrainKey, out clusterId, out destinationId))
-            (clusterId, destinationId) = ("", GrainKey);
+        else if (!BackendKey.TrySplit(_key, out clusterId, out destinationId))
+            (clusterId, destinationId) = ("", _key);
         var nowMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
         return ValueTask.FromResult(new BackendDetails(clusterId, destinationId, _config?.Address, status, contributions, _healthReason, _healthChangedUnixMs, Outlier.Ejections,
             _config?.Policy, _traffic!.RequestsPerSec(nowMs), _traffic.P99LatencyMs(nowMs), _traffic.History(nowMs)));
     }
 
-    private ValueTask OnProbeTimer(CancellationToken cancellationToken)
+    private async Task ProbeAsync(CancellationToken cancellationToken)
     {
-        if (_probeOutstanding || _probeUri is null || _config is null)
-            return ValueTask.CompletedTask;
-        _probeOutstanding = true;
-        var context = Context;
+        if (_probeUri is null || _config is null)
+            return;
         var uri = _probeUri;
-        var timeout = TimeSpan.FromMilliseconds(_config.ProbeTimeoutMs);
-        var lifetime = _lifetime.Token;
-        // The probe runs on the thread pool, outside this turn; its result comes back as a posted turn.
-        _ = Task.Run(async () =>
+        ProbeResult result;
+        try
         {
-            ProbeResult result;
-            try
-            {
-                result = await prober.ProbeAsync(uri, timeout, lifetime).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                result = ProbeResult.Unhealthy(e.Message);
-            }
-            context.Post(() => ApplyProbe(uri, result));
-        }, CancellationToken.None);
-        return ValueTask.CompletedTask;
-    }
-
-    private ValueTask ApplyProbe(Uri uri, ProbeResult result)
-    {
-        _probeOutstanding = false;
+            result = await prober.ProbeAsync(uri, TimeSpan.FromMilliseconds(_config.ProbeTimeoutMs), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            result = ProbeResult.Unhealthy(e.Message);
+        }
         // A result for a target that is no longer probed says nothing about the current one.
         if (_active is null || !ReferenceEquals(uri, _probeUri))
-            return ValueTask.CompletedTask;
+            return;
         var reason = result.Success ? _active.RecordSuccess() : _active.RecordFailure(result.Detail);
         if (reason is not null)
             HealthChanged(reason);
-        return ValueTask.CompletedTask;
     }
 
     private void StopProbing()
@@ -270,9 +259,9 @@ public sealed partial class BackendGrain(IHealthProber prober, ILogger<BackendGr
         _healthChangedUnixMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
         var healthy = (_active?.IsUp ?? true) && !Outlier.IsEjected;
         if (healthy)
-            LogHealthy(logger, GrainKey, reason);
+            LogHealthy(logger, _key, reason);
         else
-            LogUnhealthy(logger, GrainKey, reason);
+            LogUnhealthy(logger, _key, reason);
     }
 
     private static Uri? Validate(BackendConfig config)

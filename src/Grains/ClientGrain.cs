@@ -1,8 +1,8 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime;
-using Granary.Runtime.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Granary.Grains;
 
@@ -14,26 +14,41 @@ namespace Granary.Grains;
 /// </summary>
 /// <remarks>
 /// <para><b>Persistence.</b> The bucket survives deactivation, a silo restart and failover: its
-/// tokens and counters are a <see cref="ClientBucketState"/> in grain storage (state name
-/// <see cref="IPersistentStateFactory.DefaultStateName"/>, so stored under (<c>"client"</c>, client id)).
-/// On activation the stored tokens are restored and refilled for the wall-clock time elapsed since
-/// they were stored (<see cref="TimeProvider.GetUtcNow"/>; clamped to the capacity; a clock that went
-/// backwards adds nothing); with nothing stored the bucket starts full. Every
-/// <see cref="TryAcquireAsync"/>, <see cref="SetLimitsAsync"/> and <see cref="ResetLimitsAsync"/>
-/// marks the state dirty (encodes 33 bytes, no I/O); write-behind stores it within
-/// <c>Granary:Silo:WriteBehindIntervalMs</c> (≤ 1 s), and deactivation writes it at once.</para>
+/// tokens and counters are a <see cref="ClientBucketState"/> in grain storage
+/// <see cref="GrainStorageNames.Default"/> under state name <see cref="StateName"/>. On activation the
+/// stored tokens are restored and refilled for the wall-clock time elapsed since they were stored
+/// (<see cref="TimeProvider.GetUtcNow"/>; clamped to the capacity; a clock that went backwards adds
+/// nothing); with nothing stored the bucket starts full.</para>
+/// <para><b>Bounded write-behind.</b> A request only marks the bucket changed (no I/O). A grain
+/// timer every <see cref="BucketPersistenceOptions.WriteBehindIntervalMs"/> (≤ 1 s) writes the
+/// changed bucket once, interleaved with requests (they never wait on the database); deactivation
+/// writes it at once. So storage sees at most one write per active client per interval.</para>
 /// <para><b>Over-admission bound.</b> After a graceful deactivation or shutdown nothing is lost.
 /// When a silo dies, the next activation starts from the last stored state, so it re-grants the
 /// tokens spent since then: the over-admission is at most the tokens the client was admitted during
 /// the last write-behind interval plus the write's latency (≤ ~1 s of its traffic). While storage
-/// is unreachable the window grows to the time since the last successful write. Two activations cannot both keep writing: an etag conflict deactivates the stale one.</para>
-/// <para>Without an <see cref="IPersistentStateFactory"/> (unit tests) the bucket is not persisted and starts full.</para>
+/// is unreachable the window grows to the time since the last successful write. Two activations
+/// cannot both keep writing: an etag conflict (<see cref="InconsistentStateException"/>)
+/// deactivates the stale one.</para>
 /// </remarks>
+/// <param name="state">The persisted bucket (Orleans's <see cref="IPersistentState{TState}"/>).</param>
 /// <param name="registry">Where registered limits live.</param>
 /// <param name="defaults">Limits of clients the registry does not know.</param>
-/// <param name="persistence">Creates the persisted bucket state; null = not persisted.</param>
-public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefaultsOptions> defaults, IPersistentStateFactory? persistence = null) : Grain, IClientGrain
+/// <param name="persistence">The write-behind interval.</param>
+/// <param name="time">The clock (tests inject a fake one).</param>
+/// <param name="logger">Logs failed writes.</param>
+[GrainType(GrainTypes.Client)]
+public sealed partial class ClientGrain(
+    [PersistentState(ClientGrain.StateName, GrainStorageNames.Default)] IPersistentState<ClientBucketState> state,
+    IClientRegistry registry,
+    IOptions<ClientDefaultsOptions> defaults,
+    IOptions<BucketPersistenceOptions> persistence,
+    TimeProvider time,
+    ILogger<ClientGrain> logger) : Grain, IClientGrain
 {
+    /// <summary>The state name of the persisted bucket: <c>"bucket"</c>.</summary>
+    public const string StateName = "bucket";
+
     /// <summary><see cref="ClientGrainState.LimitsSource"/> when the limits come from the registry (or the admin API).</summary>
     public const string RegistrySource = "registry";
 
@@ -47,50 +62,85 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
     private string _source = DefaultSource;
     private long _admitted;
     private long _rejected;
-    private PersistentState<ClientBucketState>? _state;
+    private bool _dirty;
+    private Task? _write;
 
     private TokenBucket Bucket => _bucket ?? throw new InvalidOperationException("The client grain is not activated.");
 
     /// <inheritdoc />
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var record = await registry.GetAsync(GrainKey, cancellationToken);
+        var key = this.GetPrimaryKeyString();
+        var record = await registry.GetAsync(key, cancellationToken);
         var limits = record?.Limits ?? DefaultLimits();
         _source = record is null ? DefaultSource : RegistrySource;
-        _bucket = new TokenBucket(limits.Capacity, limits.RatePerSec, Context.TimeProvider);
-        if (persistence is null)
-            return;
-        _state = persistence.Create(Context, IPersistentStateFactory.DefaultStateName, static () => default(ClientBucketState));
-        await _state.LoadAsync(cancellationToken);
-        if (_state.RecordExists)
-            Restore(_state.State);
+        _bucket = new TokenBucket(limits.Capacity, limits.RatePerSec, time);
+        // Orleans has read the state before activation; restore what a previous activation stored.
+        if (state.RecordExists)
+            Restore(state.State);
+        var interval = TimeSpan.FromMilliseconds(persistence.Value.WriteBehindIntervalMs);
+        this.RegisterGrainTimer(static (grain, _) => grain.WriteIfChangedAsync(), this,
+            new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = false });
     }
 
     /// <inheritdoc />
-    public override async ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_state is { } state)
-            await state.FlushAsync(cancellationToken);
+        try
+        {
+            await WriteIfChangedAsync();
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(logger, ex, this.GetPrimaryKeyString());
+        }
     }
 
     /// <summary>Restores tokens and counters, refilling for the wall-clock time since the state was stored.</summary>
     private void Restore(ClientBucketState stored)
     {
         var bucket = Bucket;
-        var elapsedMs = Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - stored.UpdatedAtUnixMs;
+        var elapsedMs = time.GetUtcNow().ToUnixTimeMilliseconds() - stored.UpdatedAtUnixMs;
         var refill = elapsedMs > 0 ? elapsedMs / 1000.0 * bucket.RatePerSec : 0;
         bucket.Restore(Math.Min(bucket.Capacity, Math.Max(0, stored.Tokens) + refill));
         _admitted = stored.Admitted;
         _rejected = stored.Rejected;
     }
 
-    /// <summary>Snapshots the bucket for write-behind (cheap: encodes 33 bytes into a pooled buffer).</summary>
-    private void MarkDirty()
+    /// <summary>
+    /// Writes the bucket when it changed since the last write; one write at a time (a timer tick
+    /// during a slow write waits for it). A failed write leaves the bucket marked changed, so the
+    /// next tick retries; an etag conflict means another activation owns the client now, so this
+    /// one deactivates.
+    /// </summary>
+    private async Task WriteIfChangedAsync()
     {
-        if (_state is not { } state)
+        if (_write is { } pending)
+            await pending;
+        if (!_dirty)
             return;
-        state.State = new ClientBucketState(Bucket.Tokens, Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), _admitted, _rejected);
-        state.MarkDirty();
+        _dirty = false;
+        state.State = new ClientBucketState(Bucket.Tokens, time.GetUtcNow().ToUnixTimeMilliseconds(), _admitted, _rejected);
+        var write = state.WriteStateAsync();
+        _write = write;
+        try
+        {
+            await write;
+        }
+        catch (InconsistentStateException ex)
+        {
+            LogConflict(logger, ex, this.GetPrimaryKeyString());
+            this.DeactivateOnIdle();
+        }
+        catch (Exception ex)
+        {
+            _dirty = true;
+            LogWriteFailed(logger, ex, this.GetPrimaryKeyString());
+        }
+        finally
+        {
+            _write = null;
+        }
     }
 
     /// <inheritdoc />
@@ -101,7 +151,7 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
             _admitted++;
         else
             _rejected++;
-        MarkDirty();
+        _dirty = true;
         return ValueTask.FromResult(decision);
     }
 
@@ -116,7 +166,7 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
         var requested = (int)Math.Min(request.Requested, Math.Max(1, bucket.Capacity / MaxLeaseShare));
         var granted = bucket.Lease(requested, request.Returned, out var remaining, out var reset, out var nextTokenMs);
         _admitted += granted;
-        MarkDirty();
+        _dirty = true;
         return ValueTask.FromResult(new TokenLease(granted, bucket.Capacity, remaining, reset, nextTokenMs));
     }
 
@@ -128,7 +178,7 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
             throw new ArgumentException(error, nameof(limits));
         Bucket.SetLimits(limits.Capacity, limits.RatePerSec);
         _source = RegistrySource;
-        MarkDirty();
+        _dirty = true;
         return ValueTask.CompletedTask;
     }
 
@@ -138,7 +188,7 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
         var limits = DefaultLimits();
         Bucket.SetLimits(limits.Capacity, limits.RatePerSec);
         _source = DefaultSource;
-        MarkDirty();
+        _dirty = true;
         return ValueTask.CompletedTask;
     }
 
@@ -146,8 +196,14 @@ public sealed class ClientGrain(IClientRegistry registry, IOptions<ClientDefault
     public ValueTask<ClientGrainState> GetStateAsync()
     {
         var bucket = Bucket;
-        return ValueTask.FromResult(new ClientGrainState(GrainKey, bucket.Capacity, bucket.RatePerSec, bucket.Tokens, _admitted, _rejected, _source));
+        return ValueTask.FromResult(new ClientGrainState(this.GetPrimaryKeyString(), bucket.Capacity, bucket.RatePerSec, bucket.Tokens, _admitted, _rejected, _source));
     }
 
     private ClientLimits DefaultLimits() => new(defaults.Value.DefaultCapacity, defaults.Value.DefaultRatePerSec);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Client {Client}: writing its bucket to grain storage failed; it stays marked changed and is retried on the next write-behind tick")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string client);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Client {Client}: another activation wrote its bucket (etag conflict); this activation deactivates")]
+    private static partial void LogConflict(ILogger logger, Exception exception, string client);
 }

@@ -1,5 +1,4 @@
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 
 namespace Granary.Grains;
 
@@ -10,7 +9,9 @@ namespace Granary.Grains;
 /// activation once <see cref="IdleTimeout"/> (60 s) passed without a report (or since activation
 /// when none came), so a stopped gateway's grain goes away by itself. State is not persisted.
 /// </summary>
-public sealed class GatewayGrain : Grain, IGatewayGrain
+/// <param name="time">The clock (tests inject a fake one).</param>
+[GrainType(GrainTypes.Gateway)]
+public sealed class GatewayGrain(TimeProvider time) : Grain, IGatewayGrain
 {
     /// <summary>Time without a report after which the activation deactivates itself: 60 s.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
@@ -22,22 +23,23 @@ public sealed class GatewayGrain : Grain, IGatewayGrain
     private long _lastActivity;
     private IDisposable? _idleTimer;
 
-    private TimeProvider Time => Context.TimeProvider;
+    private TimeProvider Time => time;
 
     /// <inheritdoc />
-    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _lastActivity = Time.GetTimestamp();
-        _idleTimer = Context.RegisterTimer(CheckIdle, IdleCheckPeriod, IdleCheckPeriod);
-        return ValueTask.CompletedTask;
+        _idleTimer = this.RegisterGrainTimer(static grain => grain.CheckIdle(), this,
+            new GrainTimerCreationOptions(IdleCheckPeriod, IdleCheckPeriod) { KeepAlive = true });
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public override ValueTask OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _idleTimer?.Dispose();
         _idleTimer = null;
-        return ValueTask.CompletedTask;
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -46,22 +48,22 @@ public sealed class GatewayGrain : Grain, IGatewayGrain
     {
         ArgumentNullException.ThrowIfNull(stats);
         _lastActivity = Time.GetTimestamp();
-        _last = stats with { GatewayId = GrainKey, ReportedAtUnixMs = Time.GetUtcNow().ToUnixTimeMilliseconds() };
+        _last = stats with { GatewayId = this.GetPrimaryKeyString(), ReportedAtUnixMs = Time.GetUtcNow().ToUnixTimeMilliseconds() };
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask<GatewayStats> GetStatsAsync() =>
-        ValueTask.FromResult(_last ?? new GatewayStats(GrainKey, 0, false, false, 0, 0));
+        ValueTask.FromResult(_last ?? new GatewayStats(this.GetPrimaryKeyString(), 0, false, false, 0, 0));
 
-    private ValueTask CheckIdle(CancellationToken cancellationToken)
+    private Task CheckIdle()
     {
         if (Time.GetElapsedTime(_lastActivity) >= IdleTimeout)
         {
             _idleTimer?.Dispose();
             _idleTimer = null;
-            Context.DeactivateOnIdle();
+            this.DeactivateOnIdle();
         }
-        return ValueTask.CompletedTask;
+        return Task.CompletedTask;
     }
 }

@@ -1,40 +1,44 @@
-using Granary.Grains.Contracts;
 using Granary.Grains.Health;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Grains;
 
-/// <summary>Registers Granary's grains in a silo host.</summary>
+/// <summary>Registers the services Granary's grains need in a silo host.</summary>
 public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ClientGrain"/>, <see cref="BackendGrain"/> and <see cref="GatewayGrain"/> (with
-    /// <see cref="GrainDescriptors.Client"/>, <see cref="GrainDescriptors.Backend"/> and <see cref="GrainDescriptors.Gateway"/>), an <see cref="InMemoryClientRegistry"/> unless another
-    /// <see cref="IClientRegistry"/> is registered, an <see cref="HttpHealthProber"/> unless another
-    /// <see cref="IHealthProber"/> is, <see cref="TimeProvider.System"/> unless a clock is, and
-    /// <see cref="ClientDefaultsOptions"/>, validated at start (a bad value fails start-up naming it).
-    /// Call after <c>AddGranarySilo</c>.
+    /// Adds what <see cref="ClientGrain"/>, <see cref="BackendGrain"/> and <see cref="GatewayGrain"/>
+    /// take from the container (Orleans finds the grain classes themselves in this assembly): an
+    /// <see cref="InMemoryClientRegistry"/> unless another <see cref="IClientRegistry"/> is
+    /// registered, an <see cref="HttpHealthProber"/> unless another <see cref="IHealthProber"/> is,
+    /// <see cref="TimeProvider.System"/> unless a clock is, and <see cref="ClientDefaultsOptions"/> and
+    /// <see cref="BucketPersistenceOptions"/>, validated at start (a bad value fails start-up naming it).
+    /// The grain storage <see cref="GrainStorageNames.Default"/> is the silo host's to register.
     /// </summary>
-    /// <param name="services">The host's services.</param>
-    /// <param name="configureDefaults">Sets the default client limits; bind configuration with <c>services.Configure&lt;ClientDefaultsOptions&gt;(section)</c> as well if wanted.</param>
-    public static IServiceCollection AddGranaryGrains(this IServiceCollection services, Action<ClientDefaultsOptions>? configureDefaults = null)
+    /// <param name="services">The silo's services.</param>
+    /// <param name="configureDefaults">Sets the default client limits.</param>
+    /// <param name="configurePersistence">Sets the bucket write-behind interval.</param>
+    public static IServiceCollection AddGranaryGrains(this IServiceCollection services, Action<ClientDefaultsOptions>? configureDefaults = null,
+        Action<BucketPersistenceOptions>? configurePersistence = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IClientRegistry>(sp => new InMemoryClientRegistry(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IHealthProber>(_ => new HttpHealthProber());
-        var options = services.AddOptions<ClientDefaultsOptions>();
+        var defaults = services.AddOptions<ClientDefaultsOptions>();
         if (configureDefaults is not null)
-            options.Configure(configureDefaults);
-        options.ValidateOnStart();
+            defaults.Configure(configureDefaults);
+        defaults.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientDefaultsOptions>, ClientDefaultsOptionsValidator>());
-        services.AddGrain<ClientGrain>(GrainDescriptors.Client);
-        services.AddGrain<BackendGrain>(GrainDescriptors.Backend);
-        services.AddGrain<GatewayGrain>(GrainDescriptors.Gateway);
+        var persistence = services.AddOptions<BucketPersistenceOptions>();
+        if (configurePersistence is not null)
+            persistence.Configure(configurePersistence);
+        persistence.Validate(o => o.WriteBehindIntervalMs is >= 10 and <= BucketPersistenceOptions.MaxWriteBehindIntervalMs,
+            $"Granary:Silo:{nameof(BucketPersistenceOptions.WriteBehindIntervalMs)} must be 10–{BucketPersistenceOptions.MaxWriteBehindIntervalMs} ms.")
+            .ValidateOnStart();
         return services;
     }
 }

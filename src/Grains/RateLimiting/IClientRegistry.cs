@@ -12,6 +12,9 @@ namespace Granary.Grains.RateLimiting;
 /// </summary>
 public interface IClientRegistry
 {
+    /// <summary>The longest client id a registry accepts: 1024 characters (ids from <c>X-Client-ID</c> are at most <see cref="Contracts.ClientIdRules.MaxLength"/>).</summary>
+    const int MaxClientIdLength = 1024;
+
     /// <summary>The client's record, or null when it is not registered.</summary>
     ValueTask<ClientRecord?> GetAsync(string clientId, CancellationToken cancellationToken = default);
 

@@ -1,5 +1,4 @@
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 
 namespace Granary.Grains.RateLimiting;
 
@@ -145,8 +144,8 @@ public sealed class InMemoryClientRegistry(TimeProvider timeProvider) : IClientR
     private static void Validate(string clientId, ClientLimits limits)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
-        if (clientId.Length > GrainId.MaxKeyLength)
-            throw new ArgumentException($"The client id is {clientId.Length} characters; the limit is {GrainId.MaxKeyLength}.", nameof(clientId));
+        if (clientId.Length > IClientRegistry.MaxClientIdLength)
+            throw new ArgumentException($"The client id is {clientId.Length} characters; the limit is {IClientRegistry.MaxClientIdLength}.", nameof(clientId));
         if (limits.Validate() is { } error)
             throw new ArgumentException(error, nameof(limits));
     }

@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>
@@ -19,44 +17,17 @@ namespace Granary.Grains.Contracts;
 /// <param name="ConsecutiveFailures">Consecutive failed requests (5xx, connect errors, timeouts) that eject the destination (Envoy <c>consecutive_5xx</c>); default 5.</param>
 /// <param name="BaseEjectionMs">First ejection length, ms; the n-th ejection lasts n × this, capped at 10 × (Envoy <c>base_ejection_time</c>); default 30000.</param>
 /// <param name="Policy">The balancing policy name of the destination's cluster (e.g. <c>"LeastConnections"</c>), for display only; null = not given. Encoded last, as a nullable string; an encoding without it reads as null.</param>
+[GenerateSerializer, Immutable, Alias("granary.BackendConfig")]
 public sealed record BackendConfig(
-    string ClusterId,
-    string DestinationId,
-    string Address,
-    int Weight = 1,
-    string? HealthPath = null,
-    int ProbeIntervalMs = 2000,
-    int ProbeTimeoutMs = 1000,
-    int Rise = 2,
-    int Fall = 3,
-    int ConsecutiveFailures = 5,
-    int BaseEjectionMs = 30000,
-    string? Policy = null) : IGrainCodec<BackendConfig>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, BackendConfig value)
-    {
-        writer.WriteString(value.ClusterId);
-        writer.WriteString(value.DestinationId);
-        writer.WriteString(value.Address);
-        writer.WriteInt32(value.Weight);
-        writer.WriteNullableString(value.HealthPath);
-        writer.WriteInt32(value.ProbeIntervalMs);
-        writer.WriteInt32(value.ProbeTimeoutMs);
-        writer.WriteInt32(value.Rise);
-        writer.WriteInt32(value.Fall);
-        writer.WriteInt32(value.ConsecutiveFailures);
-        writer.WriteInt32(value.BaseEjectionMs);
-        writer.WriteNullableString(value.Policy);
-    }
-
-    /// <inheritdoc />
-    public static BackendConfig Read(ref GrainReader reader)
-    {
-        var config = new BackendConfig(
-            reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadNullableString(),
-            reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
-        // An encoding from before issue 4 ends here (no policy).
-        return reader.Remaining == 0 ? config : config with { Policy = reader.ReadNullableString() };
-    }
-}
+    [property: Id(0)] string ClusterId,
+    [property: Id(1)] string DestinationId,
+    [property: Id(2)] string Address,
+    [property: Id(3)] int Weight = 1,
+    [property: Id(4)] string? HealthPath = null,
+    [property: Id(5)] int ProbeIntervalMs = 2000,
+    [property: Id(6)] int ProbeTimeoutMs = 1000,
+    [property: Id(7)] int Rise = 2,
+    [property: Id(8)] int Fall = 3,
+    [property: Id(9)] int ConsecutiveFailures = 5,
+    [property: Id(10)] int BaseEjectionMs = 30000,
+    [property: Id(11)] string? Policy = null);

@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>What a gateway needs to balance over a destination; returned by every <see cref="IBackendGrain"/> call.</summary>
@@ -12,35 +10,14 @@ namespace Granary.Grains.Contracts;
 /// <param name="Weight">Configured weight.</param>
 /// <param name="Requests">Requests reported since activation.</param>
 /// <param name="Failures">Failed requests (5xx, connect failure, timeout) reported since activation.</param>
+[GenerateSerializer, Immutable, Alias("granary.BackendStatus")]
 public readonly record struct BackendStatus(
-    bool Configured,
-    bool Healthy,
-    bool ActiveHealthy,
-    bool Ejected,
-    long TotalInFlight,
-    double EwmaLatencyMs,
-    int Weight,
-    long Requests,
-    long Failures) : IGrainCodec<BackendStatus>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, BackendStatus value)
-    {
-        writer.WriteByte((byte)((value.Configured ? 1 : 0) | (value.Healthy ? 2 : 0) | (value.ActiveHealthy ? 4 : 0) | (value.Ejected ? 8 : 0)));
-        writer.WriteInt64(value.TotalInFlight);
-        writer.WriteDouble(value.EwmaLatencyMs);
-        writer.WriteInt32(value.Weight);
-        writer.WriteInt64(value.Requests);
-        writer.WriteInt64(value.Failures);
-    }
-
-    /// <inheritdoc />
-    public static BackendStatus Read(ref GrainReader reader)
-    {
-        var flags = reader.ReadByte();
-        if (flags > 15)
-            throw new GrainSerializationException($"Invalid backend status flags 0x{flags:x2}.");
-        return new BackendStatus((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, (flags & 8) != 0,
-            reader.ReadInt64(), reader.ReadDouble(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64());
-    }
-}
+    [property: Id(0)] bool Configured,
+    [property: Id(1)] bool Healthy,
+    [property: Id(2)] bool ActiveHealthy,
+    [property: Id(3)] bool Ejected,
+    [property: Id(4)] long TotalInFlight,
+    [property: Id(5)] double EwmaLatencyMs,
+    [property: Id(6)] int Weight,
+    [property: Id(7)] long Requests,
+    [property: Id(8)] long Failures);

@@ -1,11 +1,10 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>A client's token-bucket limits.</summary>
 /// <param name="Capacity">Bucket capacity (burst), tokens; 1 to 1,000,000,000.</param>
 /// <param name="RatePerSec">Refill rate, tokens/s; greater than 0, at most 1,000,000,000.</param>
-public readonly record struct ClientLimits(long Capacity, double RatePerSec) : IGrainCodec<ClientLimits>
+[GenerateSerializer, Immutable, Alias("granary.ClientLimits")]
+public readonly record struct ClientLimits([property: Id(0)] long Capacity, [property: Id(1)] double RatePerSec)
 {
     /// <summary>Largest accepted capacity, tokens.</summary>
     public const long MaxCapacity = 1_000_000_000;
@@ -19,13 +18,4 @@ public readonly record struct ClientLimits(long Capacity, double RatePerSec) : I
         : !(RatePerSec > 0 && RatePerSec <= MaxRatePerSec) ? $"rate_per_sec must be greater than 0 and at most {MaxRatePerSec}"
         : null;
 
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, ClientLimits value)
-    {
-        writer.WriteInt64(value.Capacity);
-        writer.WriteDouble(value.RatePerSec);
-    }
-
-    /// <inheritdoc />
-    public static ClientLimits Read(ref GrainReader reader) => new(reader.ReadInt64(), reader.ReadDouble());
 }

@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>
@@ -16,32 +14,11 @@ namespace Granary.Grains.Contracts;
 /// When the gateway grain received the report, ms since the Unix epoch, by the silo's clock (the
 /// grain overwrites what the gateway sends, so clock skew does not matter); 0 = never reported.
 /// </param>
+[GenerateSerializer, Immutable, Alias("granary.GatewayStats")]
 public sealed record GatewayStats(
-    string GatewayId,
-    double RequestsPerSec,
-    bool Fallback,
-    bool SiloConnected,
-    long InFlight,
-    long ReportedAtUnixMs) : IGrainCodec<GatewayStats>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, GatewayStats value)
-    {
-        writer.WriteString(value.GatewayId);
-        writer.WriteDouble(value.RequestsPerSec);
-        writer.WriteByte((byte)((value.Fallback ? 1 : 0) | (value.SiloConnected ? 2 : 0)));
-        writer.WriteInt64(value.InFlight);
-        writer.WriteInt64(value.ReportedAtUnixMs);
-    }
-
-    /// <inheritdoc />
-    public static GatewayStats Read(ref GrainReader reader)
-    {
-        var id = reader.ReadString();
-        var rps = reader.ReadDouble();
-        var flags = reader.ReadByte();
-        if (flags > 3)
-            throw new GrainSerializationException($"Invalid gateway stats flags 0x{flags:x2}.");
-        return new GatewayStats(id, rps, (flags & 1) != 0, (flags & 2) != 0, reader.ReadInt64(), reader.ReadInt64());
-    }
-}
+    [property: Id(0)] string GatewayId,
+    [property: Id(1)] double RequestsPerSec,
+    [property: Id(2)] bool Fallback,
+    [property: Id(3)] bool SiloConnected,
+    [property: Id(4)] long InFlight,
+    [property: Id(5)] long ReportedAtUnixMs);

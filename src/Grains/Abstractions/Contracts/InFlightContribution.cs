@@ -4,4 +4,5 @@ namespace Granary.Grains.Contracts;
 /// <param name="GatewayId">The gateway.</param>
 /// <param name="InFlight">Its last reported absolute count.</param>
 /// <param name="ExpiresInMs">Time left on its lease, ms.</param>
-public sealed record InFlightContribution(string GatewayId, int InFlight, long ExpiresInMs);
+[GenerateSerializer, Immutable, Alias("granary.InFlightContribution")]
+public sealed record InFlightContribution([property: Id(0)] string GatewayId, [property: Id(1)] int InFlight, [property: Id(2)] long ExpiresInMs);

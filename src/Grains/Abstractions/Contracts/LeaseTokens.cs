@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>
@@ -9,7 +7,8 @@ namespace Granary.Grains.Contracts;
 /// </summary>
 /// <param name="Requested">Tokens wanted, 0–<see cref="MaxTokens"/> (0 only returns tokens and reads the state).</param>
 /// <param name="Returned">Unspent tokens given back, 0–<see cref="MaxTokens"/>; added to the bucket, capped at its capacity.</param>
-public readonly record struct LeaseTokens(int Requested, int Returned) : IGrainCodec<LeaseTokens>
+[GenerateSerializer, Immutable, Alias("granary.LeaseTokens")]
+public readonly record struct LeaseTokens([property: Id(0)] int Requested, [property: Id(1)] int Returned)
 {
     /// <summary>The most tokens one lease request may ask for or return: 1,000,000.</summary>
     public const int MaxTokens = 1_000_000;
@@ -20,13 +19,4 @@ public readonly record struct LeaseTokens(int Requested, int Returned) : IGrainC
         : Returned is < 0 or > MaxTokens ? $"returned must be 0–{MaxTokens}, got {Returned}"
         : null;
 
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, LeaseTokens value)
-    {
-        writer.WriteInt32(value.Requested);
-        writer.WriteInt32(value.Returned);
-    }
-
-    /// <inheritdoc />
-    public static LeaseTokens Read(ref GrainReader reader) => new(reader.ReadInt32(), reader.ReadInt32());
 }

@@ -1,6 +1,7 @@
 namespace Granary.Grains.Contracts;
 
 /// <summary>How a proxied request ended, for passive health.</summary>
+[GenerateSerializer, Alias("granary.OutcomeKind")]
 public enum OutcomeKind : byte
 {
     /// <summary>The destination answered with a status below 500.</summary>

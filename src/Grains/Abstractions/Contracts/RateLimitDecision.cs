@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>
@@ -11,20 +9,5 @@ namespace Granary.Grains.Contracts;
 /// <param name="Remaining">Whole tokens left after this decision.</param>
 /// <param name="RetryAfterSeconds">When rejected: seconds until enough tokens have refilled (at least 1); 0 when admitted.</param>
 /// <param name="ResetSeconds">Seconds until the bucket is full again (0 when full).</param>
-public readonly record struct RateLimitDecision(bool Admitted, long Limit, long Remaining, int RetryAfterSeconds, int ResetSeconds)
-    : IGrainCodec<RateLimitDecision>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, RateLimitDecision value)
-    {
-        writer.WriteBoolean(value.Admitted);
-        writer.WriteInt64(value.Limit);
-        writer.WriteInt64(value.Remaining);
-        writer.WriteInt32(value.RetryAfterSeconds);
-        writer.WriteInt32(value.ResetSeconds);
-    }
-
-    /// <inheritdoc />
-    public static RateLimitDecision Read(ref GrainReader reader) =>
-        new(reader.ReadBoolean(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
-}
+[GenerateSerializer, Immutable, Alias("granary.RateLimitDecision")]
+public readonly record struct RateLimitDecision([property: Id(0)] bool Admitted, [property: Id(1)] long Limit, [property: Id(2)] long Remaining, [property: Id(3)] int RetryAfterSeconds, [property: Id(4)] int ResetSeconds);

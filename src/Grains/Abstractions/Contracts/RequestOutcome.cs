@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>A finished request (argument of <see cref="IBackendGrain.ReportOutcomeAsync"/>).</summary>
@@ -8,23 +6,5 @@ namespace Granary.Grains.Contracts;
 /// <param name="LeaseMs">Lease of that contribution, ms (as in <see cref="InFlightReport"/>).</param>
 /// <param name="LatencyMs">Time from forwarding to the end of the response, ms.</param>
 /// <param name="Outcome">How it ended.</param>
-public readonly record struct RequestOutcome(string GatewayId, int InFlight, int LeaseMs, double LatencyMs, OutcomeKind Outcome)
-    : IGrainCodec<RequestOutcome>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, RequestOutcome value)
-    {
-        writer.WriteString(value.GatewayId);
-        writer.WriteInt32(value.InFlight);
-        writer.WriteInt32(value.LeaseMs);
-        writer.WriteDouble(value.LatencyMs);
-        writer.WriteByte((byte)value.Outcome);
-    }
-
-    /// <inheritdoc />
-    public static RequestOutcome Read(ref GrainReader reader)
-    {
-        var outcome = new RequestOutcome(reader.ReadString(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), (OutcomeKind)reader.ReadByte());
-        return Enum.IsDefined(outcome.Outcome) ? outcome : throw new GrainSerializationException($"Unknown outcome {(byte)outcome.Outcome}.");
-    }
-}
+[GenerateSerializer, Immutable, Alias("granary.RequestOutcome")]
+public readonly record struct RequestOutcome([property: Id(0)] string GatewayId, [property: Id(1)] int InFlight, [property: Id(2)] int LeaseMs, [property: Id(3)] double LatencyMs, [property: Id(4)] OutcomeKind Outcome);

@@ -1,5 +1,3 @@
-using Granary.Runtime.Serialization;
-
 namespace Granary.Grains.Contracts;
 
 /// <summary>The answer of <see cref="IClientGrain.LeaseTokensAsync"/>: the tokens granted and the bucket's state after the grant.</summary>
@@ -8,19 +6,5 @@ namespace Granary.Grains.Contracts;
 /// <param name="Remaining">Whole tokens left in the bucket after the grant (not counting tokens leased to gateways).</param>
 /// <param name="ResetSeconds">Seconds until the bucket is full again (0 when full).</param>
 /// <param name="NextTokenMs">When fewer tokens were granted than requested: ms until the bucket holds one whole token again (at least 1); 0 otherwise.</param>
-public readonly record struct TokenLease(int Granted, long Limit, long Remaining, int ResetSeconds, int NextTokenMs) : IGrainCodec<TokenLease>
-{
-    /// <inheritdoc />
-    public static void Write(GrainWriter writer, TokenLease value)
-    {
-        writer.WriteInt32(value.Granted);
-        writer.WriteInt64(value.Limit);
-        writer.WriteInt64(value.Remaining);
-        writer.WriteInt32(value.ResetSeconds);
-        writer.WriteInt32(value.NextTokenMs);
-    }
-
-    /// <inheritdoc />
-    public static TokenLease Read(ref GrainReader reader) =>
-        new(reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
-}
+[GenerateSerializer, Immutable, Alias("granary.TokenLease")]
+public readonly record struct TokenLease([property: Id(0)] int Granted, [property: Id(1)] long Limit, [property: Id(2)] long Remaining, [property: Id(3)] int ResetSeconds, [property: Id(4)] int NextTokenMs);
