@@ -13,7 +13,8 @@ LOG_DIR="$RUN_DIR/logs"
 BIN="${GRANARY_ARTIFACTS:-$ROOT/artifacts}/bin"
 STATE_FILE="$RUN_DIR/cluster.env"
 
-SILO_GRAIN_PORT=11111
+SILO_PORT=11111          # Orleans silo-to-silo port (+i)
+SILO_GATEWAY_PORT=30000  # Orleans gateway port the gateways connect to (+i)
 SILO_HTTP_PORT=9090
 GATEWAY_BASE_PORT=8080
 BACKEND_BASE_PORT=5001
@@ -32,10 +33,12 @@ Usage:
   ./run.sh demo [options]     render a Mandelbrot image through the running gateways
 
 Cluster options:
-  --silos N                   N silos (1..10) on a private PostgreSQL server (membership, grain
-                              state, client registry): grain ports 11111, 11112, ..., HTTP 9090,
-                              9091, ...; kill one (its pid is printed) and watch the others take
-                              over. Without --silos: one silo, everything in memory.
+  --silos N                   N silos (1..10) on a private PostgreSQL server (Orleans membership,
+                              grain state, client registry): silo ports 11111, 11112, ..., Orleans
+                              gateway ports 30000, 30001, ..., HTTP 9090, 9091, ...; kill one (its
+                              pid is printed) and watch the others take over; run.sh restarts it.
+                              Without --silos: one silo on Orleans's development clustering, state
+                              in memory.
   --gateways N                gateways on ports 8080, 8081, ... (default 2)
   --backends N                demo backends b1..bN on ports 5001, 5002, ... (default 3)
   --backend-latency-ms a,b,c  fixed latency added by each backend, ms (missing entries 0)
@@ -45,7 +48,8 @@ Cluster options:
   --no-build                  skip `dotnet build -c Release Orleans.sln`
   -h, --help                  this text
 
-  Ports: silo grain port 11111 (+i), silo HTTP 9090 (+i) (/healthz /metrics /clients /api/...).
+  Ports: silo-to-silo 11111 (+i), Orleans gateway 30000 (+i), silo HTTP 9090 (+i)
+  (/healthz /metrics /clients /api/... /dashboard /orleans).
   Logs: .run/logs/<name>.log. Ctrl-C or SIGTERM stops every process started here.
   With --silos: PostgreSQL (deploy/pg-local.sh, installed if missing) keeps its data in .run/pg
   (delete it for a clean slate), listens on a free port from 25433 on, and stops with the cluster.
@@ -198,7 +202,7 @@ need curl
 
 # Every port this profile needs must be free before anything starts.
 PORTS=()
-for ((i = 0; i < SILO_COUNT; i++)); do PORTS+=($((SILO_GRAIN_PORT + i)) $((SILO_HTTP_PORT + i))); done
+for ((i = 0; i < SILO_COUNT; i++)); do PORTS+=($((SILO_PORT + i)) $((SILO_GATEWAY_PORT + i)) $((SILO_HTTP_PORT + i))); done
 for ((i = 0; i < GATEWAYS; i++)); do PORTS+=($((GATEWAY_BASE_PORT + i))); done
 for ((i = 0; i < BACKENDS; i++)); do PORTS+=($((BACKEND_BASE_PORT + i))); done
 busy=()
@@ -412,7 +416,8 @@ if ((USE_PG)); then
   echo "Starting $SILO_COUNT silo(s) on PostgreSQL, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
   for ((i = 0; i < SILO_COUNT; i++)); do
     start "silo$((i + 1))" "http://127.0.0.1:$((SILO_HTTP_PORT + i))/healthz" "$SILO_DLL" \
-      "--Granary:Silo:GrainPort=$((SILO_GRAIN_PORT + i))" "--Granary:Silo:HttpPort=$((SILO_HTTP_PORT + i))" \
+      "--Granary:Silo:SiloPort=$((SILO_PORT + i))" "--Granary:Silo:GatewayPort=$((SILO_GATEWAY_PORT + i))" \
+      "--Granary:Silo:HttpPort=$((SILO_HTTP_PORT + i))" \
       "--Granary:PostgreSql:ConnectionString=$PG_CONN"
     SILO_NAMES+=("silo$((i + 1))")
     SILO_PIDS+=("${PIDS[-1]}")
@@ -421,7 +426,7 @@ else
   echo "Starting 1 silo, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
 
   start silo "http://127.0.0.1:$SILO_HTTP_PORT/healthz" "$SILO_DLL" \
-    "--Granary:Silo:GrainPort=$SILO_GRAIN_PORT" "--Granary:Silo:HttpPort=$SILO_HTTP_PORT"
+    "--Granary:Silo:SiloPort=$SILO_PORT" "--Granary:Silo:GatewayPort=$SILO_GATEWAY_PORT" "--Granary:Silo:HttpPort=$SILO_HTTP_PORT"
 fi
 
 BACKEND_URLS=()
@@ -448,7 +453,7 @@ for ((i = 0; i < GATEWAYS; i++)); do
     # The gateways learn the live silos from the membership table.
     args+=("--Granary:PostgreSql:ConnectionString=$PG_CONN")
   else
-    args+=("--Granary:Client:Silos:0=127.0.0.1:$SILO_GRAIN_PORT")
+    args+=("--Granary:Client:Gateways:0=127.0.0.1:$SILO_GATEWAY_PORT")
   fi
   start "gw$((i + 1))" "http://127.0.0.1:$port/healthz" "$GATEWAY_DLL" "${args[@]}"
   GATEWAY_URLS+=("http://127.0.0.1:$port")
@@ -465,15 +470,15 @@ SILO="http://127.0.0.1:$SILO_HTTP_PORT"
 if ((USE_PG)); then
   SILO_LINES=()
   for ((i = 0; i < SILO_COUNT; i++)); do
-    SILO_LINES+=("$(printf '%-6s pid %-7s http://127.0.0.1:%s  grain port 127.0.0.1:%s   kill it: kill -9 %s' \
-      "${SILO_NAMES[i]}" "${SILO_PIDS[i]}" $((SILO_HTTP_PORT + i)) $((SILO_GRAIN_PORT + i)) "${SILO_PIDS[i]}")")
+    SILO_LINES+=("$(printf '%-6s pid %-7s http://127.0.0.1:%s  silo port %s, gateway port %s   kill it: kill -9 %s' \
+      "${SILO_NAMES[i]}" "${SILO_PIDS[i]}" $((SILO_HTTP_PORT + i)) $((SILO_PORT + i)) $((SILO_GATEWAY_PORT + i)) "${SILO_PIDS[i]}")")
   done
   cat <<EOF
 
 Granary is running on PostgreSQL (logs in .run/logs/). Ctrl-C stops everything.
 
   Gateways:   ${GATEWAY_URLS[*]}
-  Silos:      each serves /healthz /metrics /clients /api/backends /api/clients
+  Silos:      each serves /healthz /metrics /clients /api/backends /dashboard /orleans
 $(printf '              %s\n' "${SILO_LINES[@]}")
   PostgreSQL: $PG_CONN
               data .run/pg (kept between runs), log .run/pg/server.log
@@ -483,7 +488,8 @@ $(printf '              %s\n' "${BACKEND_URLS[@]}")
   Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
         ./run.sh demo        (in another shell: Mandelbrot through the gateways)
   Failover: kill -9 one silo's pid (above). Within about 5 s a live silo declares it Dead, its
-        grains re-activate on the others and the gateways route to them. \`kill <pid>\` (SIGTERM)
+        grains re-activate on the others and the gateways route to them; run.sh then starts it
+        again (a new incarnation, as a container's restart policy would). \`kill <pid>\` (SIGTERM)
         makes it leave gracefully instead. Run ./run.sh demo meanwhile: requests keep succeeding.
 EOF
 else
@@ -493,7 +499,8 @@ Granary is running (logs in .run/logs/). Ctrl-C stops everything.
 
   Gateways:   ${GATEWAY_URLS[*]}
   Silo:       $SILO/healthz  $SILO/metrics  $SILO/clients  $SILO/api/backends  $SILO/api/clients
-              grain port 127.0.0.1:$SILO_GRAIN_PORT
+              dashboards $SILO/dashboard  $SILO/orleans
+              silo port 127.0.0.1:$SILO_PORT, Orleans gateway port 127.0.0.1:$SILO_GATEWAY_PORT
   Backends:
 $(printf '              %s\n' "${BACKEND_URLS[@]}")
 
@@ -504,6 +511,25 @@ fi
 
 # ---- foreground: wait for a signal; report a child that dies and keep the others running --------
 # (stopping a backend by hand is a legitimate experiment: the gateways should eject it.)
+# A silo that exits is started again, as a container's restart policy would: Orleans stops a silo
+# that learns the cluster declared it dead (after a freeze, say), and a killed one should come back.
+# At most SILO_RESTARTS_PER_MIN restarts a minute per silo; past that it stays down.
+SILO_RESTARTS_PER_MIN=5
+declare -A RESTARTS=()
+restart_child() {
+  local i=$1 now=$SECONDS recent=() t
+  for t in ${RESTARTS[$i]:-}; do ((now - t < 60)) && recent+=("$t"); done
+  if ((${#recent[@]} >= SILO_RESTARTS_PER_MIN)); then
+    echo "    ${NAMES[i]} exited ${#recent[@]} times within a minute; not restarting it. Start it by hand:" >&2
+    echo "    ${CMDS[i]}>>$LOG_DIR/${NAMES[i]}.log 2>&1" >&2
+    return 1
+  fi
+  recent+=("$now")
+  RESTARTS[$i]="${recent[*]}"
+  eval "${CMDS[i]}" >>"$LOG_DIR/${NAMES[i]}.log" 2>&1 </dev/null &
+  PIDS[i]=$!
+  echo "    restarted ${NAMES[i]}: pid ${PIDS[i]} (a new silo incarnation; the dashboard shows the old one Dead)" >&2
+}
 while :; do
   for ((i = 0; i < ${#PIDS[@]}; i++)); do
     if [[ -n "${PIDS[i]}" ]] && ! kill -0 "${PIDS[i]}" 2>/dev/null; then
@@ -511,11 +537,12 @@ while :; do
       wait "${PIDS[i]}" 2>/dev/null || rc=$?
       echo "run.sh: ${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running. Last lines of .run/logs/${NAMES[i]}.log:" >&2
       tail -n 5 "$LOG_DIR/${NAMES[i]}.log" | sed 's/^/    /' >&2 || true
-      if ((USE_PG)) && [[ "${NAMES[i]}" == silo* ]]; then
-        echo "    The other silos take over its grains. To bring it back (a new generation), in another shell:" >&2
-        echo "    ${CMDS[i]}>>$LOG_DIR/${NAMES[i]}.log 2>&1" >&2
-      fi
       PIDS[i]=""
+      if [[ "${NAMES[i]}" == silo* ]] && ((!STOPPING)); then
+        restart_child "$i" || true
+      else
+        echo "    To start it again, in another shell: ${CMDS[i]}>>$LOG_DIR/${NAMES[i]}.log 2>&1" >&2
+      fi
     fi
   done
   sleep 1 &

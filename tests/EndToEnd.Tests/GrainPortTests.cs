@@ -3,7 +3,7 @@ using Granary.EndToEnd.Tests.Infrastructure;
 
 namespace Granary.EndToEnd.Tests;
 
-/// <summary>Garbage on the grain port costs the sender its connection and nobody else anything.</summary>
+/// <summary>Garbage on Orleans's silo and gateway ports costs the sender its connection and nobody else anything.</summary>
 public sealed class GrainPortTests
 {
     private static async Task AssertClosedByPeerAsync(int port, byte[] bytes)
@@ -24,16 +24,19 @@ public sealed class GrainPortTests
     }
 
     [Fact]
-    public async Task Garbage_ClosesThatConnection_SiloKeepsServing()
+    public async Task Garbage_OnTheSiloAndGatewayPorts_ClosesThatConnection_SiloKeepsServing()
     {
         await using var cluster = await LocalCluster.StartAsync(new ClusterSpec { Gateways = 1, BackendLatencyMs = [0] });
 
-        await AssertClosedByPeerAsync(cluster.SiloGrainPort, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
         var random = new byte[4096];
         new Random(42).NextBytes(random);
-        await AssertClosedByPeerAsync(cluster.SiloGrainPort, random);
-        // A valid preamble, then a frame claiming 2 GiB.
-        await AssertClosedByPeerAsync(cluster.SiloGrainPort, [.. "GRANARY\u0001"u8, 0xFF, 0xFF, 0xFF, 0x7F, 1, 0, 0, 0, 0]);
+        foreach (var port in new[] { cluster.SiloPort, cluster.SiloGatewayPort })
+        {
+            await AssertClosedByPeerAsync(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            await AssertClosedByPeerAsync(port, random);
+            // Orleans's connection preamble starts with a 4-byte length: claim 2 GiB.
+            await AssertClosedByPeerAsync(port, [0xFF, 0xFF, 0xFF, 0x7F, 1, 0, 0, 0, 0]);
+        }
 
         Assert.False(cluster.Silo.HasExited);
         var result = await LoadRunner.RunAsync(cluster.Http, [cluster.Gateways[0].Url], workers: 2, maxRequests: 40, maxDuration: TimeSpan.FromSeconds(20), clientId: "after-garbage");

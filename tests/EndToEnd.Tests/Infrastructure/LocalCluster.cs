@@ -26,7 +26,6 @@ internal sealed record ClusterSpec
     /// <summary>Local token buckets the gateways fall back to while no silo answers.</summary>
     public int FallbackCapacity { get; init; } = 100;
     public int FallbackRatePerSec { get; init; } = 50;
-    public int CallTimeoutMs { get; init; } = 2000;
 
     /// <summary><c>Exact</c> (default) or <c>Batched</c>: the gateways' rate-limit mode and the cluster's <c>Granary.Mode</c>.</summary>
     public string Mode { get; init; } = "Exact";
@@ -35,8 +34,8 @@ internal sealed record ClusterSpec
     public IReadOnlyList<string> ExtraSiloArgs { get; init; } = [];
 }
 
-/// <summary>One silo process and its endpoints.</summary>
-internal sealed record SiloProcess(HostProcess Process, int GrainPort, string HttpUrl, string TurnLog);
+/// <summary>One silo process and its endpoints: Orleans's silo-to-silo port, its gateway port (where gateways connect) and HTTP.</summary>
+internal sealed record SiloProcess(HostProcess Process, int SiloPort, int GatewayPort, string HttpUrl, string TurnLog);
 
 /// <summary>
 /// A whole local profile as real processes on free 127.0.0.1 ports: one silo, demo backends and
@@ -51,7 +50,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
     public List<SiloProcess> Silos { get; } = [];
     public HostProcess Silo => Silos[0].Process;
-    public int SiloGrainPort => Silos[0].GrainPort;
+    public int SiloPort => Silos[0].SiloPort;
+    public int SiloGatewayPort => Silos[0].GatewayPort;
     public string SiloUrl => Silos[0].HttpUrl;
 
     /// <summary>The cluster's own database in PostgreSQL mode, else null.</summary>
@@ -107,7 +107,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts one more silo (not waiting for it); in PostgreSQL mode it joins the cluster.</summary>
     public SiloProcess StartSilo()
     {
-        var silo = StartSiloOn($"silo{Silos.Count + 1}", FreePort.Next(), FreePort.Next());
+        var silo = StartSiloOn($"silo{Silos.Count + 1}", FreePort.Next(), FreePort.Next(), FreePort.Next());
         Silos.Add(silo);
         return silo;
     }
@@ -122,7 +122,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         var old = Silos[index];
         await old.Process.StopAsync(grace);
         var httpPort = int.Parse(old.HttpUrl[(old.HttpUrl.LastIndexOf(':') + 1)..]);
-        var silo = StartSiloOn(old.Process.Name, old.GrainPort, httpPort);
+        var silo = StartSiloOn(old.Process.Name, old.SiloPort, old.GatewayPort, httpPort);
         Silos[index] = silo;
         await silo.Process.WaitHealthyAsync(Http, silo.HttpUrl + "/healthz", TimeSpan.FromSeconds(30));
         return silo;
@@ -141,25 +141,24 @@ internal sealed class LocalCluster : IAsyncDisposable
         await p.WaitHealthyAsync(Http, url + "/healthz", TimeSpan.FromSeconds(30));
     }
 
-    private SiloProcess StartSiloOn(string name, int grainPort, int httpPort)
+    private SiloProcess StartSiloOn(string name, int siloPort, int gatewayPort, int httpPort)
     {
         var turnLog = Path.Combine(_root, name + ".turns.tsv");
         for (var n = 2; File.Exists(turnLog); n++)
             turnLog = Path.Combine(_root, $"{name}.{n}.turns.tsv"); // a restarted silo logs apart
         List<string> args =
         [
-            $"--Granary:Silo:GrainPort={grainPort}",
+            $"--Granary:Silo:SiloPort={siloPort}",
+            $"--Granary:Silo:GatewayPort={gatewayPort}",
             $"--Granary:Silo:HttpPort={httpPort}",
             $"--Granary:RateLimit:DefaultCapacity={Spec.DefaultCapacity}",
             $"--Granary:RateLimit:DefaultRatePerSec={Spec.DefaultRatePerSec}",
         ];
         if (ConnectionString is not null)
-        {
             args.Add($"--Granary:PostgreSql:ConnectionString={ConnectionString}");
-            args.Add($"--Granary:Silo:TurnLogPath={turnLog}");
-        }
+        args.Add($"--Granary:Silo:TurnLogPath={turnLog}");
         args.AddRange(Spec.ExtraSiloArgs);
-        return new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), grainPort, $"http://127.0.0.1:{httpPort}", turnLog);
+        return new SiloProcess(Track(HostProcess.Start(name, "Granary.Silo", args)), siloPort, gatewayPort, $"http://127.0.0.1:{httpPort}", turnLog);
     }
 
     /// <summary>Starts one more gateway with the cluster's settings and waits until it serves.</summary>
@@ -203,7 +202,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning", ["Granary"] = "Information" } },
             ["Granary"] = new JsonObject
             {
-                ["Client"] = new JsonObject { ["Silos"] = new JsonArray($"127.0.0.1:{SiloGrainPort}"), ["CallTimeoutMs"] = Spec.CallTimeoutMs },
+                ["Client"] = new JsonObject { ["Gateways"] = new JsonArray($"127.0.0.1:{SiloGatewayPort}") },
                 ["PostgreSql"] = new JsonObject { ["ConnectionString"] = ConnectionString ?? "" },
                 ["RateLimit"] = new JsonObject { ["FallbackCapacity"] = Spec.FallbackCapacity, ["FallbackRatePerSec"] = Spec.FallbackRatePerSec, ["Mode"] = Spec.Mode },
                 ["Gateway"] = new JsonObject
