@@ -25,8 +25,8 @@ done
 command -v wrk >/dev/null || { echo "==> installing wrk (Debian package)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 
 # Ports apart from the local profile's so a running ./run.sh does not collide.
-B1=15001 B2=15002 B3=15003 SILO_GRAIN=21111 SILO_HTTP=19090 GRANARY=18080 YARP=18180
-for p in $B1 $B2 $B3 $SILO_GRAIN $SILO_HTTP $GRANARY $YARP; do
+B1=15001 B2=15002 B3=15003 SILO_PORT=21111 SILO_GATEWAY=21300 SILO_HTTP=19090 GRANARY=18080 YARP=18180
+for p in $B1 $B2 $B3 $SILO_PORT $SILO_GATEWAY $SILO_HTTP $GRANARY $YARP; do
   if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p is busy; stop what uses it" >&2; exit 1; fi
 done
 
@@ -58,12 +58,12 @@ wait_ok() { # url
 
 echo "==> starting 3 backends, 1 silo, the Granary gateway and plain YARP"
 for i in 1 2 3; do port_var=B$i; start "b$i" Granary.Samples.DemoBackend --port "${!port_var}" --id "b$i" --latency-ms 0; done
-start silo Granary.Silo --Granary:Silo:GrainPort=$SILO_GRAIN --Granary:Silo:HttpPort=$SILO_HTTP
+start silo Granary.Silo --Granary:Silo:SiloPort=$SILO_PORT --Granary:Silo:GatewayPort=$SILO_GATEWAY --Granary:Silo:HttpPort=$SILO_HTTP
 mkdir -p "$work/gateway"
 cat >"$work/gateway/appsettings.json" <<JSON
 {
   "Logging": { "LogLevel": { "Default": "Warning" } },
-  "Granary": { "Client": { "Silos": [ "127.0.0.1:$SILO_GRAIN" ] }, "Gateway": { "Id": "bench-gw" } },
+  "Granary": { "Client": { "Gateways": [ "127.0.0.1:$SILO_GATEWAY" ] }, "Gateway": { "Id": "bench-gw" } },
   "ReverseProxy": {
     "Routes": { "all": { "ClusterId": "backends", "Match": { "Path": "{**catch-all}" } } },
     "Clusters": { "backends": {

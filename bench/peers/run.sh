@@ -2,7 +2,7 @@
 # bench/peers: Granary against nginx, HAProxy and plain YARP on 127.0.0.1, in one run.
 #   Throughput: the same 3 fast demo backends (latency 0), the same wrk load (-t2 -c<N>), one proxy
 #   after another, each warmed up first: direct to one backend (ceiling), nginx least_conn
-#   (1 and 2 workers), HAProxy leastconn (nbthread 1 and 2), plain YARP 2.1 LeastRequests, Granary
+#   (1 and 2 workers), HAProxy leastconn (nbthread 1 and 2), plain YARP 2.3 LeastRequests, Granary
 #   exact mode and Granary batched mode (LeastConnections + rate limiting with a never-rejecting
 #   client; batched = token leases + in-flight batches every 20 ms).
 #   Consistency: (a) one client limited to 100 req/s through two nginx limit_req instances vs two
@@ -43,9 +43,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
 # ---- ports (apart from the local profile and bench/compare-yarp.sh) ----
-B1=16001 B2=16002 B3=16003 S1=16011 S2=16012 S3=16013 SILO_GRAIN=22111 SILO_HTTP=19190
+B1=16001 B2=16002 B3=16003 S1=16011 S2=16012 S3=16013 SILO_PORT=22111 SILO_GATEWAY=22300 SILO_HTTP=19190
 NGX=18280 HAP=18281 YARP=18282 GW1=18283 GW2=18284 NGXA=18285 NGXB=18286 GW3=18287 GW4=18288
-for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_GRAIN $SILO_HTTP $NGX $HAP $YARP $GW1 $GW2 $NGXA $NGXB $GW3 $GW4; do
+for p in $B1 $B2 $B3 $S1 $S2 $S3 $SILO_PORT $SILO_GATEWAY $SILO_HTTP $NGX $HAP $YARP $GW1 $GW2 $NGXA $NGXB $GW3 $GW4; do
   if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "port $p is busy; stop what uses it" >&2; exit 1; fi
 done
 
@@ -88,14 +88,14 @@ wait_ok() { # url
 echo "==> starting 6 demo backends (3 fast; 2/2/20 ms for the share test), 1 silo, 4 Granary gateways (2 exact, 2 batched), plain YARP"
 for i in 1 2 3; do v=B$i; start_dll "b$i" Granary.Samples.DemoBackend --port "${!v}" --id "b$i" --latency-ms 0; done
 for i in 1 2 3; do v=S$i; lat=$([[ $i == 3 ]] && echo 20 || echo 2); start_dll "s$i" Granary.Samples.DemoBackend --port "${!v}" --id "s$i" --latency-ms "$lat"; done
-start_dll silo Granary.Silo --Granary:Silo:GrainPort=$SILO_GRAIN --Granary:Silo:HttpPort=$SILO_HTTP --Logging:LogLevel:Default=Warning
+start_dll silo Granary.Silo --Granary:Silo:SiloPort=$SILO_PORT --Granary:Silo:GatewayPort=$SILO_GATEWAY --Granary:Silo:HttpPort=$SILO_HTTP --Logging:LogLevel:Default=Warning
 # One gateway config, two clusters: "/lb/..." goes to the skewed backends, everything else to the fast ones.
 gateway_config() { # dir id mode(Exact|Batched)
   mkdir -p "$1"
   cat >"$1/appsettings.json" <<JSON
 {
   "Logging": { "LogLevel": { "Default": "Warning" } },
-  "Granary": { "Client": { "Silos": [ "127.0.0.1:$SILO_GRAIN" ] }, "Gateway": { "Id": "$2" }, "RateLimit": { "Mode": "$3" } },
+  "Granary": { "Client": { "Gateways": [ "127.0.0.1:$SILO_GATEWAY" ] }, "Gateway": { "Id": "$2" }, "RateLimit": { "Mode": "$3" } },
   "ReverseProxy": {
     "Routes": {
       "skew": { "ClusterId": "peers-skew", "Order": -1, "Match": { "Path": "/lb/{**rest}" } },
@@ -260,7 +260,7 @@ declare -A calls_per_request rounds_of
 c0_exact=$(grain_calls "$GW1"); r0_exact=$(gateway_requests "$GW1"); c0_batched=$(grain_calls "$GW3"); r0_batched=$(gateway_requests "$GW3")
 for r in $(seq 1 "$rounds"); do
   echo "==> .NET proxies, round $r of $rounds"
-  for spec in "yarp|plain YARP 2.1 LeastRequests|$YARP|$YARP_PID" \
+  for spec in "yarp|plain YARP 2.3 LeastRequests|$YARP|$YARP_PID" \
               "granary|Granary exact (LeastConnections + rate limit)|$GW1|$GW1_PID" \
               "batched|Granary batched (leases + 20 ms batches)|$GW3|$GW3_PID"; do
     IFS='|' read -r key label port pid <<<"$spec"
