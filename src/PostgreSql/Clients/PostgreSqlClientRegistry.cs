@@ -1,6 +1,5 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime;
 using Npgsql;
 
 namespace Granary.PostgreSql.Clients;
@@ -188,8 +187,8 @@ public sealed class PostgreSqlClientRegistry(NpgsqlDataSource dataSource) : ICli
     private static void Validate(string clientId, ClientLimits limits)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
-        if (clientId.Length > GrainId.MaxKeyLength)
-            throw new ArgumentException($"The client id is {clientId.Length} characters; the limit is {GrainId.MaxKeyLength}.", nameof(clientId));
+        if (clientId.Length > IClientRegistry.MaxClientIdLength)
+            throw new ArgumentException($"The client id is {clientId.Length} characters; the limit is {IClientRegistry.MaxClientIdLength}.", nameof(clientId));
         if (!IsStorable(clientId))
             throw new ArgumentException("The client id contains a NUL character.", nameof(clientId));
         if (limits.Validate() is { } error)

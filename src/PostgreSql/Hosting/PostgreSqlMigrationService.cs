@@ -5,8 +5,9 @@ namespace Granary.PostgreSql.Hosting;
 
 /// <summary>
 /// Runs <see cref="PostgreSqlMigrator"/> in <see cref="StartingAsync"/>, which the host runs for every
-/// lifecycle service before any hosted service's <c>StartAsync</c>; registered before the silo's services,
-/// it also comes first among the <c>StartingAsync</c> calls. A failure fails host start-up.
+/// lifecycle service before any hosted service's <c>StartAsync</c> (Orleans's silo starts in its <c>StartAsync</c>);
+/// <see cref="PostgreSqlServiceCollectionExtensions.AddGranaryPostgreSql"/> inserts it before every hosted service
+/// registered so far, so it also comes first among the <c>StartingAsync</c> calls. A failure fails host start-up.
 /// </summary>
 internal sealed class PostgreSqlMigrationService(PostgreSqlMigrator migrator, string connectionString) : IHostedLifecycleService
 {

@@ -1,16 +1,20 @@
+using System.Net;
 using Granary.Grains;
 using Granary.Grains.Contracts;
 using Granary.PostgreSql.Hosting;
-using Granary.Runtime;
-using Granary.Runtime.Hosting;
+using Granary.PostgreSql.Tests.Providers;
 using Granary.Tests.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 
 namespace Granary.PostgreSql.Tests.Hosting;
 
-/// <summary>A client's token bucket kept in PostgreSQL across a silo restart (write-behind + flush at shutdown).</summary>
+/// <summary>
+/// A client's token bucket kept by the real <c>ClientGrain</c> in PostgreSQL through Orleans's ADO.NET storage, across a
+/// silo restart (write-behind while running, a final write on deactivation at shutdown).
+/// </summary>
 public sealed class ClientBucketRestartTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;
@@ -23,17 +27,23 @@ public sealed class ClientBucketRestartTests : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddGranaryPostgreSqlStorage(_db.ConnectionString);
-        builder.Services.AddGranarySilo(o =>
+        builder.UseOrleans(silo =>
         {
-            o.Generation = 1;
-            o.WriteBehindIntervalMs = writeBehindIntervalMs;
-        });
-        // 10 tokens, refilling so slowly that the test's own run time adds well under one token.
-        builder.Services.AddGranaryGrains(o =>
-        {
-            o.DefaultCapacity = 10;
-            o.DefaultRatePerSec = 0.001;
+            silo.UseGranaryPostgreSql(_db.ConnectionString);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = "restart-tests";
+                o.ServiceId = "granary-restart-tests";
+            });
+            silo.ConfigureEndpoints(IPAddress.Loopback, OrleansSiloFixture.FreePort(), OrleansSiloFixture.FreePort());
+            // 10 tokens, refilling so slowly that the test's own run time adds well under one token.
+            silo.Services.AddGranaryGrains(
+                o =>
+                {
+                    o.DefaultCapacity = 10;
+                    o.DefaultRatePerSec = 0.001;
+                },
+                o => o.WriteBehindIntervalMs = writeBehindIntervalMs);
         });
         return builder.Build();
     }
@@ -49,7 +59,8 @@ public sealed class ClientBucketRestartTests : IAsyncLifetime
                 await client.TryAcquireAsync(new AcquireTokens(1));
             await first.StopAsync();
         }
-        Assert.Equal(1L, await _db.ScalarAsync("SELECT count(*) FROM granary_grain_state WHERE grain_type = 'client' AND grain_key = 'pg-user'"));
+        Assert.Equal(1L, await _db.ScalarAsync(
+            "SELECT count(*) FROM granary_orleans_grain_state WHERE state_name = 'bucket' AND grain_id_ext = 'pg-user' AND payload IS NOT NULL"));
 
         using var second = BuildSilo();
         await second.StartAsync();
@@ -74,7 +85,7 @@ public sealed class ClientBucketRestartTests : IAsyncLifetime
             await client.TryAcquireAsync(new AcquireTokens(1));
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (Convert.ToInt64(await _db.ScalarAsync("SELECT count(*) FROM granary_grain_state WHERE grain_type = 'client' AND grain_key = 'pg-live'")) == 0)
+        while (Convert.ToInt64(await _db.ScalarAsync("SELECT count(*) FROM granary_orleans_grain_state WHERE state_name = 'bucket' AND grain_id_ext = 'pg-live'")) == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the state was not written behind within 5 s");
             await Task.Delay(20);

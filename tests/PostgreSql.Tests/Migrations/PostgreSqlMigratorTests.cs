@@ -25,8 +25,14 @@ public sealed class PostgreSqlMigratorTests : IAsyncLifetime
         Assert.Contains(1, first);
         Assert.Empty(second);
         Assert.Equal(migrator.Versions, await RecordedVersionsAsync());
-        Assert.Equal(0L, await _db.ScalarAsync("SELECT count(*) FROM granary_grain_state"));
+        Assert.Equal([1, 2, 3, 4, 5], migrator.Versions);
+        Assert.Equal(0L, await _db.ScalarAsync("SELECT count(*) FROM granary_orleans_grain_state"));
+        Assert.Equal(0L, await _db.ScalarAsync("SELECT count(*) FROM granary_orleans_silo"));
+        Assert.Equal(13L, await _db.ScalarAsync("SELECT count(*) FROM OrleansQuery"));
         Assert.Equal(0L, await _db.ScalarAsync("SELECT count(*) FROM granary_client"));
+        // V005 removed the home-made runtime's tables.
+        Assert.Equal(0L, await _db.ScalarAsync(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('granary_grain_state', 'granary_grain_etag_seq', 'granary_cluster', 'granary_silo')"));
     }
 
     [Fact]
@@ -57,6 +63,23 @@ public sealed class PostgreSqlMigratorTests : IAsyncLifetime
         Assert.Equal(5L, await _db.ScalarAsync("SELECT capacity FROM granary_client WHERE client_id = 'kept'"));
         Assert.Equal(0L, await _db.ScalarAsync("SELECT count(*) FROM granary_test_extra"));
         Assert.Equal("test_extra", await _db.ScalarAsync($"SELECT name FROM granary_schema_version WHERE version = {next}"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FromV002WithRuntimeRows_DropsTheRuntimeTablesAndKeepsClients()
+    {
+        var migrator = new PostgreSqlMigrator();
+        await migrator.MigrateAsync(_db.ConnectionString, targetVersion: 2);
+        await _db.ScalarAsync("INSERT INTO granary_client VALUES ('kept', 5, 1, now(), now())");
+        await _db.ScalarAsync("INSERT INTO granary_grain_state (grain_type, grain_key, etag, payload) VALUES ('client', 'kept', nextval('granary_grain_etag_seq'), '\\x00')");
+        await _db.ScalarAsync("INSERT INTO granary_cluster VALUES ('granary', 1)");
+        await _db.ScalarAsync("INSERT INTO granary_silo VALUES ('granary', '127.0.0.1', 11111, 1, NULL, 2, now(), now(), now())");
+
+        Assert.Equal([3, 4, 5], await migrator.MigrateAsync(_db.ConnectionString));
+
+        Assert.Equal(0L, await _db.ScalarAsync(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('granary_grain_state', 'granary_grain_etag_seq', 'granary_cluster', 'granary_silo')"));
+        Assert.Equal(5L, await _db.ScalarAsync("SELECT capacity FROM granary_client WHERE client_id = 'kept'"));
     }
 
     [Fact]
