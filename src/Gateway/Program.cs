@@ -1,6 +1,5 @@
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Hosting;
-using Granary.Runtime.Messaging;
 
 try
 {
@@ -10,12 +9,7 @@ try
 }
 catch (GatewayConfigurationException ex)
 {
+    // Exit code 2: the configuration is invalid (the message names every bad key).
     Console.Error.WriteLine(ex.Message);
     return 2;
-}
-catch (ClusterAuthenticationException ex)
-{
-    // No silo accepted the cluster secret (Granary:ClusterSecret): fail the start, loudly.
-    Console.Error.WriteLine($"Granary gateway cannot start: {ex.Message}");
-    return 3;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Granary.Gateway.Balancing;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.Tests.Fakes;
@@ -16,6 +17,7 @@ public sealed class BackendMonitorTests : IDisposable
     private readonly FakeGrainFactory _grains = new();
     private readonly TestMeterFactory _meters = new();
     private readonly ClusterBalancerRegistry _registry;
+    private readonly ClusterConnectionState _connection = TestConnection.Connected();
     private readonly SiloCircuit _circuit;
     private readonly BackendMonitor _monitor;
     private readonly ClusterState _cluster = ProxyModels.Cluster("c", null, "b1", "b2");
@@ -43,10 +45,10 @@ public sealed class BackendMonitorTests : IDisposable
     {
         var options = TestOptions.Gateway();
         _registry = ProxyModels.Registry(new RecordingPolicy(), _time);
-        _circuit = new SiloCircuit(_time, options, NullLogger<SiloCircuit>.Instance);
+        _circuit = new SiloCircuit(_time, options, _connection, NullLogger<SiloCircuit>.Instance);
         var metrics = new GatewayMetrics(_meters, _registry);
-        var reporter = new BackendReporter(_grains, _circuit, metrics, _time, new GatewayIdentity(options), NullLogger<BackendReporter>.Instance);
-        _monitor = new BackendMonitor(new FakeProxyState(_cluster), _registry, reporter, _time, options, NullLogger<BackendMonitor>.Instance);
+        var reporter = new BackendReporter(_grains.References, _circuit, metrics, _time, new GatewayIdentity(options), NullLogger<BackendReporter>.Instance);
+        _monitor = new BackendMonitor(new FakeProxyState(_cluster), _registry, reporter, _connection, _time, options, NullLogger<BackendMonitor>.Instance);
     }
 
     public void Dispose() => _meters.Dispose();

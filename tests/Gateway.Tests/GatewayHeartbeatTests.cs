@@ -1,10 +1,10 @@
 using Granary.Gateway.Balancing;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.RateLimiting;
 using Granary.Gateway.Tests.Fakes;
-using Granary.Runtime.Invocation;
 using Granary.Tests.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,6 +18,7 @@ public sealed class GatewayHeartbeatTests : IDisposable
     private readonly FakeGrainFactory _grains = new();
     private readonly TestMeterFactory _meters = new();
     private readonly ClusterBalancerRegistry _registry;
+    private readonly ClusterConnectionState _connection = TestConnection.Connected();
     private readonly SiloCircuit _circuit;
     private readonly GatewayMetrics _metrics;
     private readonly GatewayHeartbeat _heartbeat;
@@ -26,10 +27,10 @@ public sealed class GatewayHeartbeatTests : IDisposable
     {
         var options = TestOptions.Gateway();
         _registry = ProxyModels.Registry(new RecordingPolicy(), _time);
-        _circuit = new SiloCircuit(_time, options, NullLogger<SiloCircuit>.Instance);
+        _circuit = new SiloCircuit(_time, options, _connection, NullLogger<SiloCircuit>.Instance);
         _metrics = new GatewayMetrics(_meters, _registry);
-        _heartbeat = new GatewayHeartbeat(_grains, new GatewayIdentity(options), _circuit, _metrics, _registry, _time,
-            NullLogger<GatewayHeartbeat>.Instance, _grains);
+        _heartbeat = new GatewayHeartbeat(_grains.References, new GatewayIdentity(options), _circuit, _metrics, _registry, _time, _connection,
+            NullLogger<GatewayHeartbeat>.Instance);
     }
 
     public void Dispose() => _meters.Dispose();
@@ -39,8 +40,8 @@ public sealed class GatewayHeartbeatTests : IDisposable
     private RateLimitingMiddleware Middleware(bool enabled)
     {
         var options = Options.Create(new RateLimitOptions { Enabled = enabled });
-        return new(_ => Task.CompletedTask, _grains, _circuit, new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 1000, rate: 1000)),
-            new TokenLeaseLimiter(_grains, _circuit, _metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance), _metrics, options,
+        return new(_ => Task.CompletedTask, _grains.References, _circuit, new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 1000, rate: 1000)),
+            new TokenLeaseLimiter(_grains.References, _circuit, _metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance), _metrics, options,
             NullLogger<RateLimitingMiddleware>.Instance);
     }
 
@@ -112,18 +113,41 @@ public sealed class GatewayHeartbeatTests : IDisposable
     }
 
     [Fact]
-    public async Task Beat_LocalInFlightAndDisconnectedClient_Reported()
+    public async Task Beat_LocalInFlight_ReportedWithConnectedClient()
     {
         var balancer = _registry.GetOrCreate(ProxyModels.Cluster("c", null, "b1", "b2"));
         balancer.Slots[0].Entry.IncrementLocal();
         balancer.Slots[1].Entry.IncrementLocal();
         balancer.Slots[1].Entry.IncrementLocal();
-        _grains.IsConnected = false;
 
         await _heartbeat.BeatAsync();
 
         var stats = Assert.Single(Grain.Reports);
-        Assert.Equal((3L, false), (stats.InFlight, stats.SiloConnected));
+        Assert.Equal((3L, true), (stats.InFlight, stats.SiloConnected));
+    }
+
+    [Fact]
+    public async Task Beat_ConnectionLost_NoGrainCallUntilReconnectedThenRateSinceLastSample()
+    {
+        _connection.NotifyClusterConnectionLost();
+        for (var i = 0; i < 10; i++)
+            _metrics.RequestReceived();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        await _heartbeat.BeatAsync();
+
+        Assert.Equal(0, _grains.GetGrainCalls);
+        Assert.Empty(_grains.Gateways);
+        Assert.Equal(0, _meters.Sum("granary.gateway.grain_call_failures|operation=gateway.report"));
+
+        _connection.NotifyGatewayCountChanged(1, 0, connectionRecovered: true);
+        for (var i = 0; i < 4; i++)
+            _metrics.RequestReceived();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _heartbeat.BeatAsync();
+
+        var stats = Assert.Single(Grain.Reports);
+        Assert.Equal((4.0, true), (stats.RequestsPerSec, stats.SiloConnected));
     }
 
     [Fact]

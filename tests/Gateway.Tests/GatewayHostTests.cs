@@ -5,8 +5,6 @@ using Granary.Gateway.Balancing;
 using Granary.Gateway.Hosting;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
-using Granary.Runtime.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Gateway.Tests;
 
 /// <summary>
-/// The whole gateway on real sockets (Kestrel on 127.0.0.1, YARP 2.1.0, a live backend and a
+/// The whole gateway on real sockets (Kestrel on 127.0.0.1, YARP, a live backend and a
 /// refused port), with fake grains: proves that YARP tolerates our second <c>next()</c> (the retry),
 /// JSON errors, 429, <c>/healthz</c>, <c>/metrics</c>, the heartbeat and the final in-flight reports on stop.
 /// </summary>
@@ -57,7 +55,7 @@ public sealed class GatewayHostTests : IAsyncLifetime
         ], useGrainClient: false, configure: builder =>
         {
             builder.Services.AddSingleton<IGrainFactory>(_grains);
-            builder.Services.AddSingleton<IClusterClient>(_grains);
+            builder.Services.AddSingleton(TestConnection.Connected());
             // Always the first candidate in id order: "a-dead" while it is a candidate.
             builder.Services.AddSingleton<IPolicyProvider>(new RecordingPolicy());
         });

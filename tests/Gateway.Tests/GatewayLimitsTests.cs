@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Hosting;
 using Granary.Gateway.Tests.Fakes;
-using Granary.Runtime;
-using Granary.Runtime.Hosting;
 using Granary.Tests.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -66,7 +64,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         {
             var grains = new FakeGrainFactory();
             builder.Services.AddSingleton<IGrainFactory>(grains);
-            builder.Services.AddSingleton<IClusterClient>(grains);
+            builder.Services.AddSingleton(TestConnection.Connected());
         });
         _gateways.Add(gateway);
         await gateway.StartAsync();
@@ -223,7 +221,7 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
     [Fact]
     public void Defaults_Limits_MatchTheDocumentedValues()
     {
-        var http = new Runtime.Http.HttpLimitsOptions();
+        var http = new Granary.Hosting.Http.HttpLimitsOptions();
 
         Assert.Equal(128, new GatewayLimitsOptions().MaxClientIdLength);
         Assert.Equal(32 * 1024, http.MaxRequestHeadersTotalSize);

@@ -29,9 +29,9 @@ public sealed class GrainBalancingMiddlewareTests : IDisposable
     public GrainBalancingMiddlewareTests()
     {
         _registry = ProxyModels.Registry(_policy, _time);
-        _circuit = new SiloCircuit(_time, TestOptions.Gateway(), NullLogger<SiloCircuit>.Instance);
+        _circuit = new SiloCircuit(_time, TestOptions.Gateway(), TestConnection.Connected(), NullLogger<SiloCircuit>.Instance);
         _metrics = new GatewayMetrics(_meters, _registry);
-        _reporter = new BackendReporter(_grains, _circuit, _metrics, _time, new GatewayIdentity(TestOptions.Gateway()), NullLogger<BackendReporter>.Instance);
+        _reporter = new BackendReporter(_grains.References, _circuit, _metrics, _time, new GatewayIdentity(TestOptions.Gateway()), NullLogger<BackendReporter>.Instance);
         _destinations = ProxyModels.Destinations(_cluster);
     }
 

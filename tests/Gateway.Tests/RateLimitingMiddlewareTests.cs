@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.RateLimiting;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Grains.Contracts;
-using Granary.Runtime.Invocation;
 using Granary.Tests.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,16 +19,17 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
     private readonly ManualTimeProvider _time = new();
     private readonly FakeGrainFactory _grains = new();
     private readonly TestMeterFactory _meters = new();
+    private readonly ClusterConnectionState _connection = TestConnection.Connected();
     private readonly SiloCircuit _circuit;
     private readonly RateLimitingMiddleware _middleware;
     private int _nextCalls;
 
     public RateLimitingMiddlewareTests()
     {
-        _circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), NullLogger<SiloCircuit>.Instance);
+        _circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), _connection, NullLogger<SiloCircuit>.Instance);
         var registry = ProxyModels.Registry(new RecordingPolicy(), _time);
         var metrics = new GatewayMetrics(_meters, registry);
-        _middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains, _circuit,
+        _middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains.References, _circuit,
             new LocalRateLimiter(_time, TestOptions.RateLimit(capacity: 2, rate: 1)), Leases(TestOptions.RateLimit(), metrics), metrics, TestOptions.RateLimit(),
             NullLogger<RateLimitingMiddleware>.Instance);
     }
@@ -36,7 +37,7 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
     public void Dispose() => _meters.Dispose();
 
     private TokenLeaseLimiter Leases(IOptions<RateLimitOptions> options, GatewayMetrics metrics) =>
-        new(_grains, _circuit, metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance);
+        new(_grains.References, _circuit, metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance);
 
     private static DefaultHttpContext Context(string? clientId = "user1")
     {
@@ -155,14 +156,66 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
     }
 
     [Fact]
+    public async Task Invoke_ClientNotConnected_LocalDecisionWithoutGrainReferenceCounted()
+    {
+        _connection.NotifyClusterConnectionLost();
+
+        var first = Context();
+        await _middleware.InvokeAsync(first);
+        await _middleware.InvokeAsync(Context());
+        var third = Context();
+        await _middleware.InvokeAsync(third);
+
+        Assert.Equal(0, _grains.GetGrainCalls);
+        Assert.Equal("2", first.Response.Headers["RateLimit-Limit"]);
+        Assert.Equal(429, third.Response.StatusCode);
+        Assert.Equal(2, _nextCalls);
+        Assert.Equal(3, _meters.Sum("granary.gateway.fallback_decisions|kind=rate_limit"));
+        Assert.Equal(0, _meters.Sum("granary.gateway.grain_call_failures|operation=client.try_acquire"));
+
+        // Connected again: the grain decides at once (the circuit was never opened by a failure).
+        _connection.NotifyGatewayCountChanged(1, 0, connectionRecovered: true);
+        await _middleware.InvokeAsync(Context());
+        Assert.Equal(1, _grains.Client("user1").Calls);
+        Assert.Equal(3, _meters.Sum("granary.gateway.fallback_decisions|kind=rate_limit"));
+    }
+
+    [Fact]
+    public async Task Invoke_NoGrainTypeInClusterManifest_LocalDecisionNot400()
+    {
+        _grains.GetGrainFailure = new ArgumentException("Could not find an implementation for interface granary.IClientGrain");
+        var context = Context();
+
+        await _middleware.InvokeAsync(context);
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal(1, _nextCalls);
+        Assert.True(_circuit.InFallback);
+        Assert.Equal(1, _meters.Sum("granary.gateway.fallback_decisions|kind=rate_limit"));
+    }
+
+    [Fact]
+    public async Task Invoke_ExactMode_GrainReferenceMadeOncePerClient()
+    {
+        for (var i = 0; i < 3; i++)
+            await _middleware.InvokeAsync(Context());
+
+        Assert.Equal(3, _grains.Client("user1").Calls);
+        Assert.Equal(1, _grains.GetGrainCalls);
+    }
+
+    [Fact]
     public async Task Invoke_GrainBadRequest_400AndCircuitStaysClosed()
     {
-        _grains.ClientBehavior = _ => ValueTask.FromException<RateLimitDecision>(new GrainCallException("bad_request", "key too long"));
+        // Orleans rethrows the grain's ArgumentException on the caller.
+        _grains.ClientBehavior = _ => ValueTask.FromException<RateLimitDecision>(new ArgumentException("key too long"));
         var context = Context();
 
         await _middleware.InvokeAsync(context);
 
         Assert.Equal(400, context.Response.StatusCode);
+        Assert.Equal("{\"code\":400,\"message\":\"Invalid client: key too long\"}", Body(context));
+        Assert.Equal(0, _meters.Sum("granary.gateway.fallback_decisions|kind=rate_limit"));
         Assert.False(_circuit.InFallback);
         Assert.Equal(0, _nextCalls);
     }
@@ -182,7 +235,7 @@ public sealed class RateLimitingMiddlewareTests : IDisposable
         var registry = ProxyModels.Registry(new RecordingPolicy(), _time);
         var metrics = new GatewayMetrics(_meters, registry);
         var options = Options.Create(new RateLimitOptions { Enabled = false });
-        var middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains, _circuit,
+        var middleware = new RateLimitingMiddleware(_ => { _nextCalls++; return Task.CompletedTask; }, _grains.References, _circuit,
             new LocalRateLimiter(_time, TestOptions.RateLimit()), Leases(options, metrics), metrics, options, NullLogger<RateLimitingMiddleware>.Instance);
 
         await middleware.InvokeAsync(Context("bad id!"));

@@ -1,3 +1,4 @@
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Tests.Common;
@@ -9,9 +10,10 @@ public sealed class SiloCircuitTests
 {
     private readonly ManualTimeProvider _time = new();
     private readonly ListLogger<SiloCircuit> _logger = new();
+    private readonly ClusterConnectionState _connection = TestConnection.Connected();
     private readonly SiloCircuit _circuit;
 
-    public SiloCircuitTests() => _circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), _logger);
+    public SiloCircuitTests() => _circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), _connection, _logger);
 
     [Fact]
     public void TryEnter_AfterFailure_FalseUntilProbeWindowThenExactlyOneProbe()

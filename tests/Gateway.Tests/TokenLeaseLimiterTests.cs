@@ -1,4 +1,5 @@
 using System.Net;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
@@ -6,7 +7,6 @@ using Granary.Gateway.RateLimiting;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime.Invocation;
 using Granary.Tests.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,11 +34,12 @@ public sealed class TokenLeaseLimiterTests : IDisposable
             FallbackRatePerSec = 1,
         });
 
-    private (TokenLeaseLimiter Limiter, SiloCircuit Circuit, GatewayMetrics Metrics) Create(FakeGrainFactory grains, IOptions<RateLimitOptions> options)
+    private (TokenLeaseLimiter Limiter, SiloCircuit Circuit, GatewayMetrics Metrics) Create(FakeGrainFactory grains, IOptions<RateLimitOptions> options,
+        ClusterConnectionState? connection = null)
     {
-        var circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), NullLogger<SiloCircuit>.Instance);
+        var circuit = new SiloCircuit(_time, TestOptions.Gateway(probeMs: 1000), connection ?? TestConnection.Connected(), NullLogger<SiloCircuit>.Instance);
         var metrics = new GatewayMetrics(_meters, ProxyModels.Registry(new RecordingPolicy(), _time));
-        return (new TokenLeaseLimiter(grains, circuit, metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance), circuit, metrics);
+        return (new TokenLeaseLimiter(grains.References, circuit, metrics, _time, options, NullLogger<TokenLeaseLimiter>.Instance), circuit, metrics);
     }
 
     /// <summary>A client grain backed by a real <see cref="TokenBucket"/> on the test clock, shared by several limiters.</summary>
@@ -180,6 +181,24 @@ public sealed class TokenLeaseLimiterTests : IDisposable
     }
 
     [Fact]
+    public async Task Acquire_ClientNotConnected_NullWithoutLeaseCallAndUnspentTokensNotHandedBack()
+    {
+        var grains = new FakeGrainFactory();
+        var connection = TestConnection.Connected();
+        var (limiter, _, _) = Create(grains, Batched(leaseTokens: 20), connection);
+        Assert.True((await limiter.AcquireAsync("held"))!.Value.Admitted); // 19 tokens held here
+
+        connection.NotifyClusterConnectionLost();
+
+        Assert.Null(await limiter.AcquireAsync("new")); // no lease: the caller decides locally
+        Assert.True((await limiter.AcquireAsync("held"))!.Value.Admitted); // held tokens are still spent here
+        Assert.Equal(18, await limiter.EvictAsync(all: true));
+        Assert.Empty(grains.Client("new").Leases);
+        Assert.Equal([new LeaseTokens(20, 0)], grains.Client("held").Leases); // nothing handed back while disconnected
+        Assert.Equal(1, _meters.Sum("granary.gateway.grain_call_failures|operation=client.return_tokens"));
+    }
+
+    [Fact]
     public async Task EvictAsync_IdleLease_HandsBackUnspentTokens()
     {
         var grains = new FakeGrainFactory();
@@ -216,7 +235,7 @@ public sealed class TokenLeaseLimiterTests : IDisposable
         var options = Batched(leaseTokens: 4);
         var (limiter, circuit, metrics) = Create(grains, options);
         var next = 0;
-        var middleware = new RateLimitingMiddleware(_ => { next++; return Task.CompletedTask; }, grains, circuit,
+        var middleware = new RateLimitingMiddleware(_ => { next++; return Task.CompletedTask; }, grains.References, circuit,
             new LocalRateLimiter(_time, options), limiter, metrics, options, NullLogger<RateLimitingMiddleware>.Instance);
         grains.Client("user1").LeaseBehavior = r => ValueTask.FromResult(new TokenLease(r.Requested, Limit: 100, Remaining: 60, ResetSeconds: 4, NextTokenMs: 0));
 

@@ -1,3 +1,4 @@
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -11,13 +12,16 @@ namespace Granary.Gateway.Balancing;
 /// it renews this gateway's in-flight lease on every backend grain with the absolute local count
 /// (all destinations in parallel), which also refreshes health and the other gateways' counts in the
 /// cache, and re-configures any grain that answered <c>Configured = false</c>. On stop (after Kestrel
-/// has drained the requests, since the server stops first) it sends the final counts.
+/// has drained the requests, since the server stops first) it sends the final counts. While the cluster client
+/// is not connected a pass sends nothing (and claims no configuration): the first pass after the connection
+/// (which starts at once) configures every destination that needs it and renews the others.
 /// </summary>
 internal sealed class BackendMonitor : BackgroundService
 {
     private readonly IProxyStateLookup _proxyState;
     private readonly ClusterBalancerRegistry _registry;
     private readonly BackendReporter _reporter;
+    private readonly ClusterConnectionState _connection;
     private readonly TimeProvider _time;
     private readonly ILogger<BackendMonitor> _logger;
     private readonly TimeSpan _interval;
@@ -25,12 +29,13 @@ internal sealed class BackendMonitor : BackgroundService
     private readonly List<Task> _calls = [];
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public BackendMonitor(IProxyStateLookup proxyState, ClusterBalancerRegistry registry, BackendReporter reporter, TimeProvider time,
-        IOptions<GatewayOptions> options, ILogger<BackendMonitor> logger)
+    public BackendMonitor(IProxyStateLookup proxyState, ClusterBalancerRegistry registry, BackendReporter reporter, ClusterConnectionState connection,
+        TimeProvider time, IOptions<GatewayOptions> options, ILogger<BackendMonitor> logger)
     {
         _proxyState = proxyState;
         _registry = registry;
         _reporter = reporter;
+        _connection = connection;
         _time = time;
         _logger = logger;
         _options = options.Value;
@@ -42,6 +47,7 @@ internal sealed class BackendMonitor : BackgroundService
     public async Task RunOnceAsync()
     {
         _calls.Clear();
+        var connected = _connection.IsConnected;
         foreach (var cluster in _proxyState.GetClusters())
         {
             ClusterBalancer balancer;
@@ -54,6 +60,8 @@ internal sealed class BackendMonitor : BackgroundService
                 Log.BalancerFailed(_logger, cluster.ClusterId, ex.Message);
                 continue;
             }
+            if (!connected)
+                continue;
             var configureAll = balancer.TryClaimConfigure();
             foreach (var slot in balancer.Slots)
                 _calls.Add(configureAll || slot.Entry.NeedsConfigure ? _reporter.ConfigureAsync(slot) : _reporter.RenewAsync(slot));
@@ -67,10 +75,12 @@ internal sealed class BackendMonitor : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             var wake = Volatile.Read(ref _wake);
+            var connectionChanged = _connection.Changed;
             await RunOnceAsync().ConfigureAwait(false);
             try
             {
-                await Task.WhenAny(Task.Delay(_interval, _time, stoppingToken), wake.Task).ConfigureAwait(false);
+                // A new balancer or a change of the connection starts the next pass at once (the first pass after connecting configures).
+                await Task.WhenAny(Task.Delay(_interval, _time, stoppingToken), wake.Task, connectionChanged).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -85,6 +95,11 @@ internal sealed class BackendMonitor : BackgroundService
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         // Kestrel stopped first and drained the requests: send the final (normally 0) counts so no lease lingers.
+        if (!_connection.IsConnected)
+        {
+            Log.FinalReportsFailed(_logger, _reporter.GatewayId, "the cluster client is not connected");
+            return;
+        }
         var final = new List<Task>();
         foreach (var balancer in _registry.Balancers)
         {

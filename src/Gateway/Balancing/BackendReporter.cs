@@ -1,7 +1,7 @@
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 
 namespace Granary.Gateway.Balancing;
 
@@ -15,17 +15,18 @@ namespace Granary.Gateway.Balancing;
 /// synchronously completed answer is applied at once, otherwise a continuation applies it; failures
 /// are counted and swallowed, and while the <see cref="SiloCircuit"/> is open nothing is sent (the
 /// absolute counts are re-sent by the lease renewal). Monitor calls
-/// (configure, renew) are awaited and always sent: they are the probe that closes the circuit.
+/// (configure, renew) are awaited and sent whatever the circuit says: they are the probe that closes it.
+/// Nothing at all is sent while the cluster client is not connected (<see cref="SiloCircuit.IsConnected"/>).
 /// </summary>
 internal sealed class BackendReporter
 {
-    private readonly IGrainFactory _grains;
+    private readonly GrainReferences _grains;
     private readonly SiloCircuit _circuit;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<BackendReporter> _logger;
 
-    public BackendReporter(IGrainFactory grains, SiloCircuit circuit, GatewayMetrics metrics, TimeProvider time, GatewayIdentity identity,
+    public BackendReporter(GrainReferences grains, SiloCircuit circuit, GatewayMetrics metrics, TimeProvider time, GatewayIdentity identity,
         ILogger<BackendReporter> logger)
     {
         _grains = grains;
@@ -150,9 +151,11 @@ internal sealed class BackendReporter
         }
     }
 
-    /// <summary>Lease renewal: the absolute local count; re-configures when the grain says it is not configured. Never throws.</summary>
+    /// <summary>Lease renewal: the absolute local count; re-configures when the grain says it is not configured. Never throws; nothing is sent while the client is not connected.</summary>
     public async Task RenewAsync(BalancerSlot slot)
     {
+        if (!_circuit.IsConnected)
+            return;
         var entry = slot.Entry;
         var local = entry.LocalInFlight;
         var sequence = entry.NextSequence();
@@ -170,11 +173,13 @@ internal sealed class BackendReporter
         }
     }
 
-    /// <summary>Sends the destination's <see cref="BackendConfig"/>, then renews. Never throws; on failure the entry stays <see cref="DestinationEntry.NeedsConfigure"/>.</summary>
+    /// <summary>Sends the destination's <see cref="BackendConfig"/>, then renews. Never throws; on failure (or while the client is not connected) the entry stays <see cref="DestinationEntry.NeedsConfigure"/>.</summary>
     public async Task ConfigureAsync(BalancerSlot slot)
     {
         var entry = slot.Entry;
         entry.SetNeedsConfigure(true);
+        if (!_circuit.IsConnected)
+            return;
         var sequence = entry.NextSequence();
         try
         {
@@ -206,7 +211,7 @@ internal sealed class BackendReporter
         var grain = entry.Grain;
         if (grain is null)
         {
-            grain = _grains.GetGrain<IBackendGrain>(entry.GrainKey);
+            grain = _grains.Backend(entry.GrainKey);
             entry.Grain = grain;
         }
         return grain;
@@ -223,10 +228,14 @@ internal sealed class BackendReporter
     private void OnFailure(DestinationEntry entry, string operation, Exception ex)
     {
         _metrics.GrainCallFailed("backend." + operation);
-        if (GrainFailures.IsFallbackError(ex))
+        if (GrainFailures.IsFallbackError(ex, _circuit.IsConnected))
         {
             _circuit.OnFailure(ex);
             Log.BackendCallFailed(_logger, entry.GrainKey, operation, ex.Message);
+        }
+        else if (GrainFailures.IsBadRequest(ex))
+        {
+            Log.BackendGrainRejectedCall(_logger, entry.GrainKey, operation, ex.Message);
         }
         else
         {

@@ -1,4 +1,4 @@
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Granary.Gateway.Configuration;
@@ -17,8 +17,9 @@ internal static class GatewayConfigValidator
     /// <param name="rateLimit">The rate-limit options.</param>
     /// <param name="limits">The gateway's input limits (<c>Granary:Gateway:Limits</c>), when checked.</param>
     /// <param name="httpLimits">The HTTP limits of the same section, when checked.</param>
+    /// <param name="clientProblems">The problems of the Orleans client's configuration (<see cref="Cluster.GatewayOrleansClient.Validate"/>), when checked.</param>
     public static void Validate(IConfiguration reverseProxy, GatewayOptions gateway, RateLimitOptions rateLimit,
-        GatewayLimitsOptions? limits = null, HttpLimitsOptions? httpLimits = null)
+        GatewayLimitsOptions? limits = null, HttpLimitsOptions? httpLimits = null, IEnumerable<string>? clientProblems = null)
     {
         var problems = new List<string>();
         foreach (var clusterSection in reverseProxy.GetSection("Clusters").GetChildren())
@@ -38,6 +39,8 @@ internal static class GatewayConfigValidator
             problems.AddRange(limits.Validate());
         if (httpLimits is not null)
             problems.AddRange(httpLimits.Validate(GatewayLimitsOptions.Section));
+        if (clientProblems is not null)
+            problems.AddRange(clientProblems);
         if (problems.Count > 0)
             throw new GatewayConfigurationException("Invalid gateway configuration: " + string.Join(" ", problems));
     }

@@ -1,5 +1,5 @@
 using Granary.Grains.Contracts;
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
 
 namespace Granary.Gateway.Configuration;
 

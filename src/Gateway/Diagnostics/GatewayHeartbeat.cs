@@ -1,8 +1,7 @@
 using Granary.Gateway.Balancing;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Fallback;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
-using Granary.Runtime.Hosting;
 
 namespace Granary.Gateway.Diagnostics;
 
@@ -14,25 +13,27 @@ namespace Granary.Gateway.Diagnostics;
 /// the previous beat), whether the cluster client is connected, and the sum of the local in-flight
 /// counts. A failed beat is counted (<c>granary.gateway.grain_call_failures</c>, operation
 /// <c>gateway.report</c>), logged at Debug and otherwise ignored; it does not touch the circuit.
+/// No beat is sent while the cluster client is not connected (the dashboard then ages this gateway out).
 /// </summary>
 internal sealed class GatewayHeartbeat : BackgroundService
 {
     /// <summary>Time between beats: 1 s.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private readonly IGrainFactory _grains;
+    private readonly GrainReferences _grains;
     private readonly SiloCircuit _circuit;
     private readonly GatewayMetrics _metrics;
     private readonly ClusterBalancerRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ILogger<GatewayHeartbeat> _logger;
-    private readonly IClusterClient? _client;
+    private readonly ClusterConnectionState _connection;
+    private IGatewayGrain? _grain;
     private long _lastTimestamp;
     private long _lastRequests;
     private long _lastFallbacks;
 
-    public GatewayHeartbeat(IGrainFactory grains, GatewayIdentity identity, SiloCircuit circuit, GatewayMetrics metrics,
-        ClusterBalancerRegistry registry, TimeProvider time, ILogger<GatewayHeartbeat> logger, IClusterClient? client = null)
+    public GatewayHeartbeat(GrainReferences grains, GatewayIdentity identity, SiloCircuit circuit, GatewayMetrics metrics,
+        ClusterBalancerRegistry registry, TimeProvider time, ClusterConnectionState connection, ILogger<GatewayHeartbeat> logger)
     {
         _grains = grains;
         _circuit = circuit;
@@ -40,7 +41,7 @@ internal sealed class GatewayHeartbeat : BackgroundService
         _registry = registry;
         _time = time;
         _logger = logger;
-        _client = client;
+        _connection = connection;
         GatewayId = identity.Id;
         _lastTimestamp = time.GetTimestamp();
         _lastRequests = metrics.RequestsReceived;
@@ -66,16 +67,19 @@ internal sealed class GatewayHeartbeat : BackgroundService
             foreach (var slot in balancer.Slots)
                 inFlight += slot.Entry.LocalInFlight;
         }
-        return new GatewayStats(GatewayId, rps, fallback, _client?.IsConnected ?? false, inFlight, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        return new GatewayStats(GatewayId, rps, fallback, _connection.IsConnected, inFlight, _time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
-    /// <summary>One beat: samples and reports. Never throws.</summary>
+    /// <summary>One beat: samples and reports; nothing while the client is not connected (the sample still advances the baseline). Never throws.</summary>
     public async Task BeatAsync()
     {
         try
         {
             var stats = Sample();
-            await _grains.GetGrain<IGatewayGrain>(GatewayId).ReportAsync(stats).ConfigureAwait(false);
+            if (!_connection.IsConnected)
+                return;
+            var grain = _grain ??= _grains.Gateway(GatewayId);
+            await grain.ReportAsync(stats).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

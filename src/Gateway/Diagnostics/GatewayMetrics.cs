@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Granary.Gateway.Balancing;
+using Granary.Gateway.Cluster;
 using Granary.Grains.Contracts;
 
 namespace Granary.Gateway.Diagnostics;
 
 /// <summary>
 /// The gateway's instruments (meter <c>Granary.Gateway</c>), created from <see cref="IMeterFactory"/>.
-/// Tag arrays are built with <see cref="TagList"/> (no allocation for up to 8 tags).
+/// Tag arrays are built with <see cref="System.Diagnostics.TagList"/> (no allocation for up to 8 tags).
 /// Also keeps two plain totals for the heartbeat (<see cref="RequestsReceived"/>, <see cref="FallbackDecisions"/>).
 /// </summary>
 internal sealed class GatewayMetrics
@@ -29,7 +30,10 @@ internal sealed class GatewayMetrics
     private long _requestsReceived;
     private long _fallbackDecisionCount;
 
-    public GatewayMetrics(IMeterFactory meterFactory, ClusterBalancerRegistry registry)
+    /// <param name="meterFactory">The host's meter factory.</param>
+    /// <param name="registry">The balancers (the in-flight gauge).</param>
+    /// <param name="connection">The cluster client's state (the connected gauge); none: the gauge is not created.</param>
+    public GatewayMetrics(IMeterFactory meterFactory, ClusterBalancerRegistry registry, ClusterConnectionState? connection = null)
     {
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("granary.gateway.requests", "{request}",
@@ -51,6 +55,11 @@ internal sealed class GatewayMetrics
             "Requests or connections refused for an HTTP limit, by limit (request_headers_total_size, request_header_count, request_line, request_headers_timeout, request_body, connections).");
         meter.CreateObservableGauge("granary.gateway.in_flight", registry.ObserveInFlight, "{request}",
             "This gateway's requests in flight per destination.");
+        if (connection is not null)
+        {
+            meter.CreateObservableGauge("granary.gateway.silo_connected", () => connection.IsConnected ? 1 : 0, "1",
+                "1 while the gateway's Orleans client is connected to a silo (grain decisions), 0 while it decides locally.");
+        }
     }
 
     /// <summary>The tag value for an outcome.</summary>
@@ -89,6 +98,6 @@ internal sealed class GatewayMetrics
     /// <summary>Counts a request refused for a malformed <c>X-Client-ID</c>.</summary>
     public void InvalidClientId(ClientIdProblem problem) => _invalidClientIds.Add(1, new KeyValuePair<string, object?>("reason", ClientIdRules.Tag(problem)));
 
-    /// <summary>Counts a request or connection refused for an HTTP limit (a <see cref="Runtime.Http.HttpLimitKinds"/> value).</summary>
+    /// <summary>Counts a request or connection refused for an HTTP limit (a <see cref="Granary.Hosting.Http.HttpLimitKinds"/> value).</summary>
     public void LimitRejected(string limit) => _limitRejections.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }

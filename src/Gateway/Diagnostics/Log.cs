@@ -51,4 +51,31 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Information, "Gateway stopping: {Tokens} unspent leased token(s) of {Clients} client(s) handed back.")]
     public static partial void LeasesReturned(ILogger logger, long tokens, int clients);
+
+    [LoggerMessage(17, LogLevel.Information, "Connected to the cluster ({Gateways} silo gateway connection(s)): rate limits and balancing use the grains.")]
+    public static partial void SiloConnected(ILogger logger, int gateways);
+
+    [LoggerMessage(18, LogLevel.Warning, "Connection to every silo lost: rate limits and balancing are decided locally until a silo answers again.")]
+    public static partial void SiloConnectionLost(ILogger logger);
+
+    [LoggerMessage(19, LogLevel.Warning, "No silo reachable through {Target} yet (attempt {Attempt}: {Reason}): serving with local decisions; retrying every {DelayMs} ms.")]
+    public static partial void SiloNotReachable(ILogger logger, string target, int attempt, string reason, int delayMs);
+
+    [LoggerMessage(20, LogLevel.Debug, "No silo reachable through {Target} yet (attempt {Attempt}: {Reason}).")]
+    public static partial void SiloConnectAttemptFailed(ILogger logger, string target, int attempt, string reason);
+
+    [LoggerMessage(21, LogLevel.Error, "The cluster client failed to start; trying again in {DelayMs} ms.")]
+    public static partial void ClientStartFailed(ILogger logger, Exception exception, int delayMs);
+
+    [LoggerMessage(22, LogLevel.Debug, "Reconnection probe failed: {Reason}")]
+    public static partial void ReconnectProbeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(23, LogLevel.Warning, "The cluster client did not stop cleanly: {Reason}")]
+    public static partial void ClientStopFailed(ILogger logger, string reason);
+
+    [LoggerMessage(24, LogLevel.Warning, "Backend grain '{GrainKey}' rejected {Operation}: {Reason}")]
+    public static partial void BackendGrainRejectedCall(ILogger logger, string grainKey, string operation, string reason);
+
+    [LoggerMessage(25, LogLevel.Warning, "Configuration key '{Key}' is no longer used ({Replacement}); it is ignored.")]
+    public static partial void RemovedKey(ILogger logger, string key, string replacement);
 }

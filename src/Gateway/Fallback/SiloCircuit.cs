@@ -1,3 +1,4 @@
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,14 @@ namespace Granary.Gateway.Fallback;
 /// (the window restarts for everyone else); a success closes the circuit. Entering and leaving
 /// fallback are logged once per episode (at most one episode per 10 s, so a flapping link does
 /// not flood the log). Lock-free.
+/// While the cluster client is not connected (<see cref="ClusterConnectionState"/>: no silo reached yet, or the
+/// connection to every silo lost) the circuit counts as open: <see cref="TryEnter"/> and <see cref="IsClosed"/> are
+/// false, so nothing on the request path calls a grain and every decision is local.
 /// </summary>
 internal sealed class SiloCircuit
 {
     private readonly TimeProvider _time;
+    private readonly ClusterConnectionState _connection;
     private readonly ILogger<SiloCircuit> _logger;
     private readonly long _probeTicks;
     private readonly int _probeMs;
@@ -26,9 +31,10 @@ internal sealed class SiloCircuit
     private int _enterLogged;
     private int _suppressed;
 
-    public SiloCircuit(TimeProvider time, IOptions<GatewayOptions> options, ILogger<SiloCircuit> logger)
+    public SiloCircuit(TimeProvider time, IOptions<GatewayOptions> options, ClusterConnectionState connection, ILogger<SiloCircuit> logger)
     {
         _time = time;
+        _connection = connection;
         _logger = logger;
         _probeMs = options.Value.FallbackProbeMs;
         _probeTicks = Math.Max(1, (long)(_probeMs * (time.TimestampFrequency / 1000.0)));
@@ -41,15 +47,20 @@ internal sealed class SiloCircuit
     /// <summary>True while the gateway decides locally (between a failure and the next success).</summary>
     public bool InFallback => Volatile.Read(ref _inFallback) != 0;
 
-    /// <summary>True when the circuit is closed: background reports may be sent.</summary>
-    public bool IsClosed => Volatile.Read(ref _openUntil) == 0;
+    /// <summary>True when the cluster client is connected (grains may be called at all).</summary>
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>True when the client is connected and the circuit is closed: background reports may be sent.</summary>
+    public bool IsClosed => _connection.IsConnected && Volatile.Read(ref _openUntil) == 0;
 
     /// <summary>
-    /// True when the caller should make the grain call: the circuit is closed, or the probe window
-    /// has passed and this caller won the probe. False: decide locally.
+    /// True when the caller should make the grain call: the client is connected and the circuit is closed, or the
+    /// probe window has passed and this caller won the probe. False: decide locally.
     /// </summary>
     public bool TryEnter()
     {
+        if (!_connection.IsConnected)
+            return false;
         var until = Volatile.Read(ref _openUntil);
         if (until == 0)
             return true;

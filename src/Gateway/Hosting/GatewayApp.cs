@@ -1,25 +1,23 @@
 using Granary.Gateway.Balancing;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Errors;
 using Granary.Gateway.Fallback;
 using Granary.Gateway.Limits;
 using Granary.Gateway.RateLimiting;
-using Granary.Grains.Contracts;
-using Granary.PostgreSql;
-using Granary.PostgreSql.Membership;
-using Granary.Runtime.Diagnostics;
-using Granary.Runtime.Hosting;
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
+using Granary.Hosting.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Granary.Gateway.Hosting;
 
 /// <summary>
-/// Builds the gateway: YARP from the <c>ReverseProxy</c> section, the grain client from
-/// <c>Granary:Client</c> (silo list from the PostgreSQL membership table of cluster
-/// <c>Granary:ClusterId</c> when <c>Granary:PostgreSql:ConnectionString</c> is set), rate limiting and grain-backed balancing in the proxy pipeline,
-/// <c>/healthz</c>, <c>/metrics</c>, JSON errors and graceful shutdown.
+/// Builds the gateway: YARP from the <c>ReverseProxy</c> section, the Orleans client from <c>Granary:Client</c>
+/// (static gateways, or Orleans's ADO.NET membership table of cluster <c>Granary:ClusterId</c> when
+/// <c>Granary:PostgreSql:ConnectionString</c> is set; see <see cref="GatewayOrleansClient"/>), started in the background
+/// so the gateway serves with local decisions until a silo answers, rate limiting and grain-backed balancing in the
+/// proxy pipeline, <c>/healthz</c>, <c>/metrics</c>, JSON errors and graceful shutdown.
 /// </summary>
 internal static class GatewayApp
 {
@@ -28,7 +26,7 @@ internal static class GatewayApp
 
     /// <summary>Creates the application.</summary>
     /// <param name="args">Command-line arguments (<c>--urls</c>, <c>--contentRoot</c>, <c>--Section:Key=value</c>, …).</param>
-    /// <param name="useGrainClient">False in tests that register their own <see cref="Runtime.IGrainFactory"/>.</param>
+    /// <param name="useGrainClient">False in tests that register their own <see cref="IGrainFactory"/> (and set the <see cref="ClusterConnectionState"/>).</param>
     /// <param name="configure">Extra registrations (tests).</param>
     /// <exception cref="GatewayConfigurationException">The configuration is invalid.</exception>
     public static WebApplication Build(string[] args, bool useGrainClient = true, Action<WebApplicationBuilder>? configure = null)
@@ -42,7 +40,8 @@ internal static class GatewayApp
         // [limits] Granary:Gateway:Limits: X-Client-ID length and the HTTP limits of Kestrel.
         var limits = config.GetSection(GatewayLimitsOptions.Section).Get<GatewayLimitsOptions>() ?? new GatewayLimitsOptions();
         var httpLimits = config.GetSection(GatewayLimitsOptions.Section).Get<HttpLimitsOptions>() ?? new HttpLimitsOptions();
-        GatewayConfigValidator.Validate(reverseProxy, gateway, rateLimit, limits, httpLimits);
+        var client = config.GetSection(GatewayClientOptions.Section).Get<GatewayClientOptions>() ?? new GatewayClientOptions();
+        GatewayConfigValidator.Validate(reverseProxy, gateway, rateLimit, limits, httpLimits, GatewayOrleansClient.Validate(config, client));
 
         if (!string.IsNullOrWhiteSpace(gateway.Urls))
             builder.WebHost.UseUrls(gateway.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -57,37 +56,29 @@ internal static class GatewayApp
         builder.AddGatewayHttpLimits(httpLimits);
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddSingleton<GatewayIdentity>();
+        // Whether grains may be called: fed by Orleans's connection notifications and the connector.
+        services.TryAddSingleton<ClusterConnectionState>();
         if (useGrainClient)
         {
-            // [pg-membership] With PostgreSQL the silos come from the membership table (Granary:Client:Silos is ignored);
-            // the view follows NOTIFY, polls every 2 s, and the last view is kept while the database is down.
-            if (config[PostgreSqlDefaults.ConnectionStringKey] is { Length: > 0 } postgres)
-            {
-                var clusterId = config[PostgreSqlMembershipDefaults.ClusterIdKey] is { Length: > 0 } id ? id : PostgreSqlMembershipDefaults.DefaultClusterId;
-                services.AddGranaryPostgreSqlMembershipClient(postgres, clusterId);
-            }
-            services.AddGranaryClient(o => config.GetSection("Granary:Client").Bind(o));
-            foreach (var descriptor in GrainDescriptors.All)
-                services.AddGrainInterface(descriptor);
+            // Registered before the grain-calling hosted services below, so the client stops after their final reports.
+            builder.AddGatewayOrleansClient(client);
         }
+        services.TryAddSingleton(sp => new GrainReferences(sp.GetRequiredService<IGrainFactory>()));
 
         services.AddReverseProxy()
             .LoadFromConfig(reverseProxy)
             .AddConfigFilter<GranaryConfigFilter>();
 
-        services.AddPrometheusMetrics(o =>
-        {
-            if (!gateway.HttpServerMetrics)
-                o.MeterPrefixes.Remove("Microsoft.AspNetCore.Hosting");
-        });
+        // /metrics: Granary's meters and Orleans's; ASP.NET Core's per-request meter only with Granary:Gateway:HttpServerMetrics.
+        services.AddGranaryMetrics(o => o.HttpServerMetrics = gateway.HttpServerMetrics);
         services.TryAddSingleton<IPolicyProvider>(new BuiltInPolicyProvider(Random.Shared));
-        services.AddSingleton<GatewayIdentity>();
         services.AddSingleton<SiloCircuit>();
         services.AddSingleton<LocalRateLimiter>();
         services.AddSingleton<ClusterBalancerRegistry>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<BackendReporter>();
-        // After the grain client's hosted service, so it stops before the client closes (stop runs in reverse).
+        // After the cluster connector, so it stops before the client closes (stop runs in reverse).
         services.AddHostedService<BackendMonitor>();
         // Every second: this gateway's stats to its gateway grain (the dashboard's gateway list).
         services.AddHostedService<GatewayHeartbeat>();
@@ -100,8 +91,32 @@ internal static class GatewayApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        LogRemovedKeys(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApp).FullName!), config);
         ConfigurePipeline(app);
         return app;
+    }
+
+    /// <summary>Keys of the home-made grain client that Orleans now owns: warned about at start, otherwise ignored.</summary>
+    private static readonly (string Key, string Replacement)[] RemovedKeys =
+    [
+        (GatewayClientOptions.Section + ":Silos", "use Granary:Client:Gateways, the silos' Orleans gateway ports (30000+i)"),
+        (GatewayClientOptions.Section + ":CallTimeoutMs", "every grain method has its own response timeout"),
+        (GatewayClientOptions.Section + ":MaxFrameBytes", "Orleans's messaging limits apply"),
+        (GatewayClientOptions.Section + ":MaxPendingCalls", "Orleans manages its connections"),
+        (GatewayClientOptions.Section + ":ReconnectMinDelayMs", "use Granary:Client:ConnectRetryDelayMs"),
+        (GatewayClientOptions.Section + ":ReconnectMaxDelayMs", "use Granary:Client:ConnectRetryDelayMs"),
+        (GatewayClientOptions.Section + ":ClusterSecret", "mutual TLS on the Orleans ports will replace it"),
+        ("Granary:ClusterSecret", "mutual TLS on the Orleans ports will replace it"),
+    ];
+
+    private static void LogRemovedKeys(ILogger logger, IConfiguration config)
+    {
+        foreach (var (key, replacement) in RemovedKeys)
+        {
+            var section = config.GetSection(key);
+            if (section.Value is not null || section.GetChildren().Any())
+                Log.RemovedKey(logger, key, replacement);
+        }
     }
 
     /// <summary>
@@ -128,10 +143,10 @@ internal static class GatewayApp
         app.UseMiddleware<JsonErrorMiddleware>();
         app.MapGet("/healthz", static (HttpContext context) =>
         {
-            var client = context.RequestServices.GetService<IClusterClient>();
-            return Results.Json(new HealthResponse("ok", client?.IsConnected ?? false), HealthJsonContext.Default.HealthResponse);
+            var connection = context.RequestServices.GetRequiredService<ClusterConnectionState>();
+            return Results.Json(new HealthResponse("ok", connection.IsConnected), HealthJsonContext.Default.HealthResponse);
         });
-        app.MapPrometheusMetrics("/metrics");
+        app.MapGranaryMetrics("/metrics");
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RequestBodyLimitMiddleware>();

@@ -1,5 +1,5 @@
 using Granary.Gateway.Diagnostics;
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
 
 namespace Granary.Gateway.Limits;
 

@@ -1,6 +1,6 @@
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Errors;
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -1,10 +1,9 @@
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Errors;
 using Granary.Gateway.Fallback;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
-using Granary.Runtime.Invocation;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.RateLimiting;
@@ -14,8 +13,9 @@ namespace Granary.Gateway.RateLimiting;
 /// <see cref="IClientGrain"/> (shared by every gateway): one grain call per request in exact mode,
 /// a token leased by the <see cref="TokenLeaseLimiter"/> in batched mode. Admitted: sets the <c>RateLimit-*</c>
 /// headers and continues. Rejected: 429 <c>{"code":429,"message":"Rate limit exceeded"}</c> with
-/// <c>Retry-After</c>. When the silo does not answer (or the <see cref="SiloCircuit"/> is open) the
-/// decision comes from a <see cref="LocalRateLimiter"/> bucket and is counted as a fallback decision.
+/// <c>Retry-After</c>. When the silo does not answer, the client is not connected or the <see cref="SiloCircuit"/>
+/// is open, the decision comes from a <see cref="LocalRateLimiter"/> bucket and is counted as a fallback decision
+/// (see <see cref="GrainFailures"/>); a call the grain refused (<see cref="ArgumentException"/>) is a 400.
 /// </summary>
 internal sealed class RateLimitingMiddleware
 {
@@ -25,7 +25,7 @@ internal sealed class RateLimitingMiddleware
     private static readonly AcquireTokens OneToken = new(1);
 
     private readonly RequestDelegate _next;
-    private readonly IGrainFactory _grains;
+    private readonly GrainReferences _grains;
     private readonly SiloCircuit _circuit;
     private readonly LocalRateLimiter _local;
     private readonly TokenLeaseLimiter _leases;
@@ -35,7 +35,7 @@ internal sealed class RateLimitingMiddleware
     private readonly int _maxClientIdLength;
     private readonly byte[][] _invalidClientBodies;
 
-    public RateLimitingMiddleware(RequestDelegate next, IGrainFactory grains, SiloCircuit circuit, LocalRateLimiter local,
+    public RateLimitingMiddleware(RequestDelegate next, GrainReferences grains, SiloCircuit circuit, LocalRateLimiter local,
         TokenLeaseLimiter leases, GatewayMetrics metrics, IOptions<RateLimitOptions> options, ILogger<RateLimitingMiddleware> logger,
         IOptions<GatewayLimitsOptions>? limits = null)
     {
@@ -81,7 +81,7 @@ internal sealed class RateLimitingMiddleware
             }
             else if (_circuit.TryEnter())
             {
-                return ExactAsync(context, clientId, _grains.GetGrain<IClientGrain>(clientId).TryAcquireAsync(OneToken));
+                return ExactAsync(context, clientId, _grains.Client(clientId).TryAcquireAsync(OneToken));
             }
             else
             {
@@ -128,15 +128,15 @@ internal sealed class RateLimitingMiddleware
         await Continue(context, decision);
     }
 
-    /// <summary>A failed grain call: 400 for a refused client id, else a local decision (the failure rethrown when it is neither).</summary>
+    /// <summary>A failed grain call: 400 for a call the grain refused, else a local decision (the failure rethrown when it is neither).</summary>
     private Task FailedAsync(HttpContext context, string clientId, bool batched, Exception ex)
     {
-        if (ex is GrainCallException { Code: GrainFailures.BadRequestCode })
+        if (GrainFailures.IsBadRequest(ex))
         {
             Log.ClientGrainBadRequest(_logger, clientId, ex.Message);
             return JsonErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid client: " + ex.Message);
         }
-        if (!GrainFailures.IsFallbackError(ex))
+        if (!GrainFailures.IsFallbackError(ex, _circuit.IsConnected))
             return Task.FromException(ex);
         if (!batched)
         {

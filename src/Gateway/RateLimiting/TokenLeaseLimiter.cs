@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Granary.Gateway.Cluster;
 using Granary.Gateway.Configuration;
 using Granary.Gateway.Diagnostics;
 using Granary.Gateway.Fallback;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Granary.Gateway.RateLimiting;
@@ -35,7 +35,7 @@ internal sealed class TokenLeaseLimiter : BackgroundService
     private const int MaxAttempts = 32;
 
     private readonly ConcurrentDictionary<string, ClientLease> _leases = new(StringComparer.Ordinal);
-    private readonly IGrainFactory _grains;
+    private readonly GrainReferences _grains;
     private readonly SiloCircuit _circuit;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
@@ -48,7 +48,7 @@ internal sealed class TokenLeaseLimiter : BackgroundService
     private readonly FrozenSet<string> _batchedClients;
     private readonly FrozenSet<string> _exactClients;
 
-    public TokenLeaseLimiter(IGrainFactory grains, SiloCircuit circuit, GatewayMetrics metrics, TimeProvider time, IOptions<RateLimitOptions> options,
+    public TokenLeaseLimiter(GrainReferences grains, SiloCircuit circuit, GatewayMetrics metrics, TimeProvider time, IOptions<RateLimitOptions> options,
         ILogger<TokenLeaseLimiter> logger)
     {
         _grains = grains;
@@ -149,7 +149,7 @@ internal sealed class TokenLeaseLimiter : BackgroundService
     {
         try
         {
-            var grant = await _grains.GetGrain<IClientGrain>(lease.ClientId).LeaseTokensAsync(new LeaseTokens(wanted, 0)).ConfigureAwait(false);
+            var grant = await _grains.Client(lease.ClientId).LeaseTokensAsync(new LeaseTokens(wanted, 0)).ConfigureAwait(false);
             _circuit.OnSuccess();
             var now = _time.GetTimestamp();
             var nextTokenTicks = (long)(grant.NextTokenMs * (double)_time.TimestampFrequency / 1000);
@@ -160,7 +160,7 @@ internal sealed class TokenLeaseLimiter : BackgroundService
         catch (Exception ex)
         {
             _metrics.GrainCallFailed("client.lease_tokens");
-            if (GrainFailures.IsFallbackError(ex))
+            if (GrainFailures.IsFallbackError(ex, _circuit.IsConnected))
                 _circuit.OnFailure(ex);
             Log.LeaseCallFailed(_logger, lease.ClientId, "lease", ex.Message);
             throw;
@@ -173,9 +173,16 @@ internal sealed class TokenLeaseLimiter : BackgroundService
 
     private async Task ReturnAsync(string clientId, int tokens)
     {
+        if (!_circuit.IsConnected)
+        {
+            // No call while disconnected: the tokens are lost to this client's bucket (under-admission, bounded by one lease).
+            _metrics.GrainCallFailed("client.return_tokens");
+            Log.LeaseCallFailed(_logger, clientId, "return", "the cluster client is not connected");
+            return;
+        }
         try
         {
-            await _grains.GetGrain<IClientGrain>(clientId).LeaseTokensAsync(new LeaseTokens(0, tokens)).ConfigureAwait(false);
+            await _grains.Client(clientId).LeaseTokensAsync(new LeaseTokens(0, tokens)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
