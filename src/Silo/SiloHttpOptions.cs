@@ -1,20 +1,18 @@
 namespace Granary.Silo;
 
-/// <summary>Options of the silo's HTTP port (configuration section <c>Granary:Silo</c>, beside <c>SiloOptions</c>).</summary>
+/// <summary>Options of the silo's HTTP port (configuration section <c>Granary:Silo</c>, beside <see cref="GranarySiloOptions"/>).</summary>
 internal sealed class SiloHttpOptions
 {
     /// <summary>Admin keys shorter than this (characters) are accepted but logged as weak at start-up: 16.</summary>
     public const int RecommendedKeyLength = 16;
 
-    /// <summary>HTTP port for <c>/healthz</c>, <c>/metrics</c>, the admin API and <c>/api</c>; default 9090 (local profile 9090, 9091, …). 0 picks a free port (tests).</summary>
+    /// <summary>HTTP port for <c>/healthz</c>, <c>/metrics</c>, the admin API, <c>/api</c> and the dashboards; default 9090 (local profile 9090, 9091, …). 0 picks a free port (tests).</summary>
     public int HttpPort { get; set; } = 9090;
 
     /// <summary>
     /// Bind address of the HTTP port (an IP address, <c>localhost</c> or <c>*</c>); default none =
-    /// <c>Granary:Silo:Host</c>, the grain port's address. Without an admin key the HTTP port binds
-    /// loopback only (127.0.0.1, or ::1 for an IPv6 address) whatever this says. The dashboard's
-    /// fan-out reaches other silos at their advertised host, so a cluster-wide dashboard needs this
-    /// to cover that address.
+    /// <c>Granary:Silo:Host</c>, the Orleans ports' address. Without an admin key the HTTP port binds
+    /// loopback only (127.0.0.1, or ::1 for an IPv6 address) whatever this says.
     /// </summary>
     public string? HttpHost { get; set; }
 
@@ -30,7 +28,7 @@ internal sealed class SiloHttpOptions
     /// <summary>More admin keys, any of which is accepted (key rotation: add the new key, move the callers, drop the old one); <c>Granary__Silo__AdminKeys__0</c>, <c>__1</c>, ….</summary>
     public List<string> AdminKeys { get; set; } = [];
 
-    /// <summary>When true, GET requests (<c>GET /clients…</c>, <c>/api/**</c>) need no key; writes still do. Default false.</summary>
+    /// <summary>When true, GET requests (<c>GET /clients…</c>, <c>/api/**</c>) need no key; writes and Orleans's dashboard (<c>/orleans</c>) still do. Default false.</summary>
     public bool PublicReads { get; set; }
 
     /// <summary>

@@ -145,10 +145,11 @@ public sealed class AdminApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
         await _http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{id}\",\"capacity\":50,\"rate_per_sec\":20}}");
         await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
 
-        await _http.SendAsync(HttpMethod.Delete, $"/clients/{id}");
-        var (_, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/local/clients");
+        var deleted = await _http.SendAsync(HttpMethod.Delete, $"/clients/{id}");
+        var (_, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/grains/client/" + id);
 
-        var state = json.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("client_id").GetString() == id);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        var state = json.GetProperty("state");
         Assert.Equal(7, state.GetProperty("capacity").GetInt64());
         Assert.Equal(3, state.GetProperty("rate_per_sec").GetDouble());
         Assert.Equal("default", state.GetProperty("limits_source").GetString());

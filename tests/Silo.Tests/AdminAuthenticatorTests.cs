@@ -15,10 +15,10 @@ public sealed class AdminAuthenticatorTests(SiloFixture silo) : IClassFixture<Si
         var time = new ManualTimeProvider();
         var options = new SiloHttpOptions { AdminKey = Key, AuthFailureLogsPerSecond = logsPerSecond, PublicReads = publicReads, PublicMetrics = publicMetrics };
         var factory = LoggerFactory.Create(b => b.AddProvider(logs));
-        return (new AdminAuthenticator(options, silo.Services.GetRequiredService<SiloMetrics>(), time, factory.CreateLogger<AdminAuthenticator>()), logs, time);
+        return (new AdminAuthenticator(options, new AdminSessionCookie(options, time), silo.Services.GetRequiredService<SiloMetrics>(), time, factory.CreateLogger<AdminAuthenticator>()), logs, time);
     }
 
-    private static DefaultHttpContext Request(string method, string path, string? xAdminKey = null, string? authorization = null)
+    private static DefaultHttpContext Request(string method, string path, string? xAdminKey = null, string? authorization = null, string? cookie = null)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = method;
@@ -29,6 +29,8 @@ public sealed class AdminAuthenticatorTests(SiloFixture silo) : IClassFixture<Si
             context.Request.Headers["X-Admin-Key"] = xAdminKey;
         if (authorization is not null)
             context.Request.Headers.Authorization = authorization;
+        if (cookie is not null)
+            context.Request.Headers.Cookie = $"{AdminSessionCookie.Name}={cookie}";
         return context;
     }
 
@@ -44,6 +46,10 @@ public sealed class AdminAuthenticatorTests(SiloFixture silo) : IClassFixture<Si
     [InlineData("DELETE", "/clients/x", true)]
     [InlineData("OPTIONS", "/clients", true)]
     [InlineData("GET", "/dashboardx", true)]
+    [InlineData("GET", "/orleans", true)]
+    [InlineData("GET", "/orleans/index.min.js", true)]
+    [InlineData("GET", "/Orleans/", true)]
+    [InlineData("GET", "/orleansx", true)]
     public void RequiresKey_KeysConfigured_OnlyOpenPathsPass(string method, string path, bool expected)
     {
         var (auth, _, _) = Create();
@@ -61,6 +67,42 @@ public sealed class AdminAuthenticatorTests(SiloFixture silo) : IClassFixture<Si
         Assert.True(auth.RequiresKey(Request("PUT", "/clients/x").Request));
         Assert.True(auth.RequiresKey(Request("GET", "/metrics").Request));
         Assert.False(auth.RequiresKey(Request("GET", "/healthz").Request));
+        Assert.True(auth.RequiresKey(Request("GET", "/orleans/").Request));
+        Assert.True(auth.RequiresKey(Request("GET", "/orleans/GrainState").Request));
+    }
+
+    [Fact]
+    public void Check_SessionCookie_AcceptedOnOrleansOnly()
+    {
+        var (auth, _, time) = Create();
+        var cookie = new AdminSessionCookie(new SiloHttpOptions { AdminKey = Key }, time).Issue(Key);
+
+        Assert.Equal(AdminKeyCheck.Accepted, auth.Check(Request("GET", "/orleans/", cookie: cookie)));
+        Assert.Equal(AdminKeyCheck.Missing, auth.Check(Request("GET", "/api/overview", cookie: cookie)));
+        Assert.Equal(AdminKeyCheck.Missing, auth.Check(Request("POST", "/clients", cookie: cookie)));
+        Assert.Equal(AdminKeyCheck.Missing, auth.Check(Request("GET", "/orleans/", cookie: cookie + "x")));
+    }
+
+    [Theory]
+    [InlineData("Basic YWRtaW46dW5pdC10ZXN0LWFkbWluLWtleS0wMDAx", "unit-test-admin-key-0001")]
+    [InlineData("basic OnVuaXQtdGVzdC1hZG1pbi1rZXktMDAwMQ==", "unit-test-admin-key-0001")]
+    [InlineData("Basic YWRtaW46", null)]
+    [InlineData("Basic bm9jb2xvbg==", null)]
+    [InlineData("Basic !!!", null)]
+    [InlineData("Bearer x", null)]
+    public void BasicPassword_Header_PasswordOrNull(string authorization, string? expected)
+    {
+        Assert.Equal(expected, AdminAuthenticator.BasicPassword(Request("GET", "/", authorization: authorization).Request.Headers));
+    }
+
+    [Fact]
+    public void Check_BasicPassword_CountsOnOrleansOnly()
+    {
+        var (auth, _, _) = Create();
+        var basic = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("admin:" + Key));
+
+        Assert.Equal(AdminKeyCheck.Accepted, auth.Check(Request("GET", "/orleans/", authorization: basic)));
+        Assert.Equal(AdminKeyCheck.Missing, auth.Check(Request("GET", "/api/overview", authorization: basic)));
     }
 
     [Theory]
@@ -78,24 +120,26 @@ public sealed class AdminAuthenticatorTests(SiloFixture silo) : IClassFixture<Si
     }
 
     [Fact]
-    public void Check_RightKey_AcceptedAndForwardedToPeers()
+    public void Check_RightKey_AcceptedAndRemembered()
     {
         var (auth, _, _) = Create();
         var context = Request("GET", "/api/overview", authorization: "Bearer " + Key);
 
         Assert.Equal(AdminKeyCheck.Accepted, auth.Check(context));
-        Assert.Equal(Key, auth.PeerKey(context));
-        Assert.Equal(Key, auth.PeerKey(null));
+        Assert.Equal(Key, AdminAuthenticator.AcceptedKey(context));
     }
 
     [Fact]
-    public void Check_NoKeysConfigured_NothingRequiredAndNoPeerKey()
+    public void Check_NoKeysConfigured_NothingRequiredAndNoAcceptedKey()
     {
-        var auth = new AdminAuthenticator(new SiloHttpOptions(), silo.Services.GetRequiredService<SiloMetrics>(), TimeProvider.System,
+        var options = new SiloHttpOptions();
+        var auth = new AdminAuthenticator(options, new AdminSessionCookie(options, TimeProvider.System), silo.Services.GetRequiredService<SiloMetrics>(), TimeProvider.System,
             LoggerFactory.Create(_ => { }).CreateLogger<AdminAuthenticator>());
+        var context = Request("GET", "/orleans/");
 
         Assert.Equal(AdminKeyCheck.NotRequired, auth.Check(Request("DELETE", "/clients/x")));
-        Assert.Null(auth.PeerKey(Request("GET", "/")));
+        Assert.Equal(AdminKeyCheck.NotRequired, auth.Check(context));
+        Assert.Null(AdminAuthenticator.AcceptedKey(context));
         Assert.False(auth.Enabled);
     }
 

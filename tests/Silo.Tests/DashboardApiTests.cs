@@ -1,11 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 
 namespace Granary.Silo.Tests;
 
-/// <summary>The dashboard JSON API on one in-memory silo: each endpoint's shape against the contract of issue 4.</summary>
+/// <summary>The dashboard JSON API on one silo (development clustering, memory storage): each endpoint's shape, read through Orleans.</summary>
 public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 {
     private readonly HttpClient _http = silo.Http;
@@ -24,15 +23,51 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         Assert.True(json.GetProperty("view_version").GetInt64() > 0);
         Assert.True(json.GetProperty("generated_at").GetInt64() > 1_700_000_000_000);
         var s = Assert.Single(json.GetProperty("silos").EnumerateArray());
-        Assert.StartsWith($"127.0.0.1:{silo.GrainPort}@", s.GetProperty("address").GetString(), StringComparison.Ordinal);
-        Assert.Equal(silo.Http.BaseAddress!.ToString().TrimEnd('/'), s.GetProperty("http_url").GetString());
+        var address = s.GetProperty("address").GetString()!;
+        Assert.Matches($@"^127\.0\.0\.1:{silo.SiloPort}@\d+$", address);
+        Assert.Equal(address, json.GetProperty("answered_by").GetString());
+        Assert.Equal(address[(address.IndexOf('@') + 1)..], s.GetProperty("generation").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("Active", s.GetProperty("status").GetString());
-        Assert.True(s.GetProperty("activations").GetInt32() >= 0);
-        Assert.True(s.GetProperty("grain_calls_per_sec").GetDouble() >= 0);
+        Assert.True(s.GetProperty("started_at").GetInt64() > 1_700_000_000_000);
+        Assert.False(string.IsNullOrEmpty(s.GetProperty("name").GetString()));
+        Assert.True(s.GetProperty("activations").GetInt32() > 0);
         Assert.InRange(s.GetProperty("cpu_percent").GetDouble(), 0, 100);
         Assert.True(s.GetProperty("memory_mb").GetDouble() > 1);
+        foreach (var type in new[] { "backend", "client", "gateway" })
+            Assert.True(s.GetProperty("grains").GetProperty(type).GetInt32() >= 0, $"grains.{type}");
         Assert.Equal(JsonValueKind.Null, s.GetProperty("error").ValueKind);
         Assert.Equal(JsonValueKind.Array, json.GetProperty("gateways").ValueKind);
+    }
+
+    [Fact]
+    public async Task Overview_ClientGrainActivated_CountedUnderClient()
+    {
+        var (_, before, _) = await _http.SendAsync(HttpMethod.Get, "/api/overview");
+        await Grains.GetGrain<IClientGrain>(NewId("count-")).GetStateAsync();
+
+        var (_, after, _) = await _http.SendAsync(HttpMethod.Get, "/api/overview");
+
+        int Clients(JsonElement j) => j.GetProperty("silos")[0].GetProperty("grains").GetProperty("client").GetInt32();
+        Assert.True(Clients(after) >= Clients(before) + 1, $"client activations {Clients(before)} → {Clients(after)}");
+    }
+
+    [Fact]
+    public async Task Overview_GrainCallsBetweenReads_ShowACallRate()
+    {
+        // The rate needs two samples of the silo's running total at least 1 s apart (CallRates); calls in between count.
+        await _http.SendAsync(HttpMethod.Get, "/api/overview");
+        var grain = Grains.GetGrain<IClientGrain>(NewId("rate-"));
+        JsonElement later;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            for (var i = 0; i < 20; i++)
+                await grain.GetStateAsync();
+            later = (await _http.SendAsync(HttpMethod.Get, "/api/overview")).Body;
+        }
+        while (later.GetProperty("silos")[0].GetProperty("grain_calls_per_sec").ValueKind == JsonValueKind.Null && DateTime.UtcNow < deadline);
+
+        Assert.True(later.GetProperty("silos")[0].GetProperty("grain_calls_per_sec").GetDouble() > 0);
     }
 
     [Fact]
@@ -77,7 +112,7 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         Assert.Equal(0, b.GetProperty("requests_per_sec").GetDouble());
         Assert.Equal(0, b.GetProperty("p99_latency_ms").GetDouble());
         Assert.Equal(JsonValueKind.Array, b.GetProperty("history").ValueKind);
-        Assert.StartsWith($"127.0.0.1:{silo.GrainPort}@", b.GetProperty("silo").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"127.0.0.1:{silo.SiloPort}@", b.GetProperty("silo").GetString(), StringComparison.Ordinal);
         foreach (var field in new[] { "cluster_id", "address", "configured", "healthy", "active_healthy", "ejected", "in_flight", "ewma_latency_ms", "weight",
                      "requests", "failures", "health_reason", "health_changed_at", "ejections", "contributions" })
             Assert.True(b.TryGetProperty(field, out _), $"missing {field}");
@@ -106,14 +141,15 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         }
     }
 
-    [Fact]
-    public async Task LocalBackends_ReturnsOnlyThisSiloShape()
+    [Theory]
+    [InlineData("/api/local/overview")]
+    [InlineData("/api/local/backends")]
+    public async Task LocalEndpoints_Gone_Return404Json(string path)
     {
-        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/local/backends");
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, path);
 
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(JsonValueKind.Array, json.GetProperty("backends").ValueKind);
-        Assert.Equal(JsonValueKind.Number, json.GetProperty("total").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        HttpJson.AssertError(json, HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -179,8 +215,7 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         Assert.Equal("client/" + id, json.GetProperty("grain_id").GetString());
         Assert.Equal("client", json.GetProperty("type").GetString());
         Assert.Equal(id, json.GetProperty("key").GetString());
-        Assert.StartsWith($"127.0.0.1:{silo.GrainPort}@", json.GetProperty("owner").GetString(), StringComparison.Ordinal);
-        Assert.Equal(silo.Http.BaseAddress!.ToString().TrimEnd('/'), json.GetProperty("owner_http_url").GetString());
+        Assert.StartsWith($"127.0.0.1:{silo.SiloPort}@", json.GetProperty("owner").GetString(), StringComparison.Ordinal);
         Assert.True(json.GetProperty("active").GetBoolean());
         Assert.Equal(12, json.GetProperty("state").GetProperty("capacity").GetInt64());
     }
@@ -207,12 +242,15 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         var key = "ghost%2F" + NewId("x-");
 
         var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/grains/backend/" + key);
-        var local = await _http.SendAsync(HttpMethod.Get, "/api/local/active?type=backend&key=" + key);
+        var again = await _http.SendAsync(HttpMethod.Get, "/api/grains/backend/" + key);
+        var (_, backends, _) = await _http.SendAsync(HttpMethod.Get, "/api/backends");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.False(json.GetProperty("active").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("owner").ValueKind);
         Assert.Equal(JsonValueKind.Null, json.GetProperty("state").ValueKind);
-        Assert.False(local.Body.GetProperty("active").GetBoolean());
+        Assert.False(again.Body.GetProperty("active").GetBoolean());
+        Assert.DoesNotContain(backends.GetProperty("backends").EnumerateArray(), b => b.GetProperty("cluster_id").GetString() == "ghost");
     }
 
     [Fact]

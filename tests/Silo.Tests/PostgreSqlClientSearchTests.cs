@@ -75,11 +75,10 @@ public sealed class PostgreSqlClientSearchTests(ITestOutputHelper output) : IAsy
     [Fact]
     public async Task ApiClients_SiloOn100000Clients_AnswersPagesAndSearches()
     {
-        var grainPort = SiloFixture.FreePort();
         var httpPort = SiloFixture.FreePort();
         var app = SiloApp.Create(
-            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={grainPort}", $"--Granary:Silo:HttpPort={httpPort}",
-             $"--{PostgreSqlDefaults.ConnectionStringKey}={_db.ConnectionString}"],
+            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:SiloPort={SiloFixture.FreePort()}", $"--Granary:Silo:GatewayPort={SiloFixture.FreePort()}",
+             $"--Granary:Silo:HttpPort={httpPort}", $"--{PostgreSqlDefaults.ConnectionStringKey}={_db.ConnectionString}"],
             builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         try

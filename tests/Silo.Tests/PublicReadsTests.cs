@@ -45,4 +45,14 @@ public sealed class PublicReadsTests(PublicReadsSiloFixture silo) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, with.StatusCode);
         Assert.Contains("granary_silo_auth_failures_total{reason=\"missing\"}", await with.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/orleans/")]
+    [InlineData("/orleans/ClusterStats")]
+    public async Task Orleans_PublicReads_StillNeedsTheKey(string path)
+    {
+        using var response = await _http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
 }

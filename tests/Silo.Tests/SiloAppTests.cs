@@ -1,24 +1,34 @@
 using System.Net;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Granary.Silo.Tests;
 
 public sealed class SiloAppTests
 {
-    [Fact]
-    public async Task Create_CommandLineKeys_BindSiloHttpAndRateLimitOptions()
-    {
-        await using var app = SiloApp.Create(
-            ["--Granary:Silo:GrainPort=11112", "--Granary:Silo:HttpPort=9191", "--Granary:Silo:LocalCallTimeoutMs=1234",
-             "--Granary:RateLimit:DefaultCapacity=20", "--Granary:RateLimit:DefaultRatePerSec=1.5"],
-            builder => builder.Logging.ClearProviders());
+    private static WebApplication Create(params string[] args) => SiloApp.Create(args, builder => builder.Logging.ClearProviders());
 
-        Assert.Equal(11112, app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.GrainPort);
-        Assert.Equal(1234, app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.LocalCallTimeoutMs);
+    [Fact]
+    public async Task Create_CommandLineKeys_BindOrleansHttpAndRateLimitOptions()
+    {
+        await using var app = Create(
+            "--Granary:Silo:SiloPort=11112", "--Granary:Silo:GatewayPort=30002", "--Granary:Silo:HttpPort=9191", "--Granary:ClusterId=blue",
+            "--Granary:Silo:WriteBehindIntervalMs=250", "--Granary:Silo:Membership:ProbeTimeout=00:00:03", "--Granary:Silo:Membership:NumVotesForDeathDeclaration=1",
+            "--Granary:RateLimit:DefaultCapacity=20", "--Granary:RateLimit:DefaultRatePerSec=1.5");
+
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        Assert.Equal(11112, endpoints.SiloPort);
+        Assert.Equal(30002, endpoints.GatewayPort);
+        Assert.Equal(IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        var cluster = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        Assert.Equal("blue", cluster.ClusterId);
+        Assert.Equal("granary", cluster.ServiceId);
+        var membership = app.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(3), membership.ProbeTimeout);
+        Assert.Equal(1, membership.NumVotesForDeathDeclaration);
+        Assert.Equal(250, app.Services.GetRequiredService<IOptions<BucketPersistenceOptions>>().Value.WriteBehindIntervalMs);
         Assert.Equal(9191, app.Services.GetRequiredService<SiloHttpOptions>().HttpPort);
         var defaults = app.Services.GetRequiredService<IOptions<ClientDefaultsOptions>>().Value;
         Assert.Equal(20, defaults.DefaultCapacity);
@@ -28,9 +38,21 @@ public sealed class SiloAppTests
     [Fact]
     public async Task Create_NoKeys_UsesDocumentedDefaultsAndThirtySecondShutdown()
     {
-        await using var app = SiloApp.Create([], builder => builder.Logging.ClearProviders());
+        await using var app = Create();
 
-        Assert.Equal(11111, app.Services.GetRequiredService<IOptions<SiloOptions>>().Value.GrainPort);
+        var endpoints = app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        Assert.Equal(11111, endpoints.SiloPort);
+        Assert.Equal(30000, endpoints.GatewayPort);
+        Assert.Equal(IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Null(endpoints.SiloListeningEndpoint);
+        var cluster = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        Assert.Equal(("granary", "granary"), (cluster.ClusterId, cluster.ServiceId));
+        var membership = app.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        Assert.Equal(SiloMembership.DefaultProbeTimeout, membership.ProbeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), membership.ProbeTimeout);
+        Assert.Equal(3, membership.NumMissedProbesLimit);
+        Assert.Equal(1000, app.Services.GetRequiredService<IOptions<BucketPersistenceOptions>>().Value.WriteBehindIntervalMs);
+        Assert.True(app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.HideTrace);
         Assert.Equal(9090, app.Services.GetRequiredService<SiloHttpOptions>().HttpPort);
         Assert.Equal(TimeSpan.FromSeconds(30), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
         var http = app.Services.GetRequiredService<SiloHttpOptions>();
@@ -44,9 +66,8 @@ public sealed class SiloAppTests
     [Fact]
     public async Task Create_AdminKeyAndAdminKeysList_AllConfiguredOnceEach()
     {
-        await using var app = SiloApp.Create(
-            ["--Granary:Silo:AdminKey=first-key-0123456789", "--Granary:Silo:AdminKeys:0=second-key-0123456789", "--Granary:Silo:AdminKeys:1=first-key-0123456789", "--Granary:Silo:AdminKeys:2="],
-            builder => builder.Logging.ClearProviders());
+        await using var app = Create("--Granary:Silo:AdminKey=first-key-0123456789", "--Granary:Silo:AdminKeys:0=second-key-0123456789",
+            "--Granary:Silo:AdminKeys:1=first-key-0123456789", "--Granary:Silo:AdminKeys:2=");
 
         Assert.Equal(["first-key-0123456789", "second-key-0123456789"], app.Services.GetRequiredService<SiloHttpOptions>().ConfiguredKeys());
     }
@@ -62,6 +83,42 @@ public sealed class SiloAppTests
 
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("has space", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Granary:Silo:SiloPort=0", "Granary:Silo:SiloPort must be 1–65535")]
+    [InlineData("--Granary:Silo:GatewayPort=70000", "Granary:Silo:GatewayPort must be 1–65535")]
+    [InlineData("--Granary:Silo:GatewayPort=11111", "Granary:Silo:SiloPort and Granary:Silo:GatewayPort must differ")]
+    [InlineData("--Granary:Silo:HttpPort=30000", "Granary:Silo:HttpPort (30000) must differ")]
+    [InlineData("--Granary:Silo:AdvertisedHost=silo1", "Granary:Silo:AdvertisedHost needs a wildcard Granary:Silo:Host")]
+    [InlineData("--Granary:Silo:Membership:NumMissedProbesLimit=0", "Granary:Silo:Membership:NumMissedProbesLimit must be at least 1")]
+    [InlineData("--Granary:Silo:Membership:ProbeTimeout=00:00:00", "Granary:Silo:Membership:ProbeTimeout must be positive")]
+    public void Create_InvalidOrleansSetting_ThrowsNamingTheKey(string arg, string expected)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create([arg]));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3")]
+    [InlineData("0.0.0.0")]
+    [InlineData("*")]
+    public void Create_NonLoopbackHostWithoutTls_ThrowsNamingHostAndTls(string host)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:Host=" + host]));
+
+        Assert.Contains("Granary:Silo:Host", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Granary:Tls:CertificatePath", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_TlsCertificateMissing_ThrowsNamingTheFile()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(
+            ["--Granary:Tls:CertificatePath=/nonexistent/silo.pem", "--Granary:Tls:KeyPath=/nonexistent/silo.key", "--Granary:Tls:CaPath=/nonexistent/ca.pem"]));
+
+        Assert.Contains("/nonexistent/silo.pem", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,9 +151,9 @@ public sealed class SiloAppTests
     public async Task Start_NoAdminKeyAndWildcardHttpHost_BindsLoopbackOnlyAndWarns(string httpHost)
     {
         var logs = new ListLoggerProvider();
-        var grainPort = SiloFixture.FreePort();
         await using var app = SiloApp.Create(
-            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={grainPort}", "--Granary:Silo:HttpPort=0", $"--Granary:Silo:HttpHost={httpHost}"],
+            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:SiloPort={SiloFixture.FreePort()}", $"--Granary:Silo:GatewayPort={SiloFixture.FreePort()}",
+             "--Granary:Silo:HttpPort=0", $"--Granary:Silo:HttpHost={httpHost}"],
             builder =>
             {
                 builder.Logging.ClearProviders();
@@ -105,12 +162,11 @@ public sealed class SiloAppTests
         await app.StartAsync();
         try
         {
-            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Select(a => new Uri(a)).ToList();
-            var http = Assert.Single(addresses, u => u.Port != grainPort);
+            var http = SiloFixture.HttpAddress(app);
             using var client = new HttpClient { BaseAddress = http };
             using var open = await client.GetAsync("/api/overview");
 
-            Assert.All(addresses, u => Assert.True(IPAddress.IsLoopback(IPAddress.Parse(u.Host)), $"{u} is not a loopback address"));
+            Assert.True(IPAddress.IsLoopback(IPAddress.Parse(http.Host)), $"{http} is not a loopback address");
             Assert.Equal("127.0.0.1", http.Host);
             Assert.Equal(HttpStatusCode.OK, open.StatusCode);
             var warning = Assert.Single(logs.Entries, e => e.EventId == 51);
@@ -154,6 +210,22 @@ public sealed class SiloAppTests
         Assert.Contains("8 characters", warning.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("tiny-key", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Entries, e => e.EventId is 50 or 51);
+    }
+
+    [Fact]
+    public async Task Create_KeysOfTheOldRuntime_WarnedAboutNamingTheReplacement()
+    {
+        var logs = new ListLoggerProvider();
+        await using var app = SiloApp.Create(["--Granary:Silo:GrainPort=11112", "--Granary:Silo:ShutdownDrainMs=500"], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+        });
+
+        var warnings = logs.Entries.Where(e => e.EventId == 54).Select(e => e.Message).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, m => m.Contains("Granary:Silo:GrainPort", StringComparison.Ordinal) && m.Contains("SiloPort", StringComparison.Ordinal));
+        Assert.Contains(warnings, m => m.Contains("Granary:Silo:ShutdownDrainMs", StringComparison.Ordinal));
     }
 
     [Fact]

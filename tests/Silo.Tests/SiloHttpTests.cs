@@ -1,6 +1,5 @@
 using System.Net;
 using Granary.Grains.Contracts;
-using Granary.Runtime;
 
 namespace Granary.Silo.Tests;
 
@@ -9,27 +8,40 @@ public sealed class SiloHttpTests(SiloFixture silo) : IClassFixture<SiloFixture>
     private readonly HttpClient _http = silo.Http;
 
     [Fact]
-    public async Task Healthz_Get_ReturnsOkWithSiloAddressAndActivations()
+    public async Task Healthz_Get_ReturnsOkWithSiloAddressAndStatus()
     {
         var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/healthz");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("ok", json.GetProperty("status").GetString());
-        Assert.StartsWith($"127.0.0.1:{silo.GrainPort}@", json.GetProperty("silo").GetString(), StringComparison.Ordinal);
-        Assert.True(json.GetProperty("activations").GetInt32() >= 0);
+        Assert.Matches($@"^127\.0\.0\.1:{silo.SiloPort}@\d+$", json.GetProperty("silo").GetString());
+        Assert.Equal("Active", json.GetProperty("silo_status").GetString());
     }
 
     [Fact]
-    public async Task Metrics_Get_ReturnsPrometheusTextWithGranaryMetric()
+    public async Task Healthz_Head_Returns200WithoutBody()
     {
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/healthz");
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_Get_PrometheusTextWithGranaryAndOrleansMeters()
+    {
+        var id = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+        await _http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{id}\",\"capacity\":5,\"rate_per_sec\":1}}");
+
         using var response = await _http.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(response.Content.Headers.ContentType!.Parameters, p => p.Name == "version" && p.Value == "0.0.4");
-        Assert.Contains("# TYPE granary_silo_grain_activations gauge\n", text);
-        Assert.Contains("granary_silo_grain_activations{grain_type=\"client\"} ", text);
+        Assert.Matches(@"(?m)^granary_silo_admin_changes_total\{operation=""create""\} [1-9]", text);
+        Assert.Contains("\norleans_catalog_activations", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,6 +53,8 @@ public sealed class SiloHttpTests(SiloFixture silo) : IClassFixture<SiloFixture>
         var paths = json.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToList();
         Assert.Contains("/healthz", paths);
         Assert.Contains("/api/backends", paths);
+        Assert.Contains("/orleans", paths);
+        Assert.DoesNotContain(paths, p => p!.StartsWith("/api/local", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -108,11 +122,15 @@ public sealed class SiloHttpTests(SiloFixture silo) : IClassFixture<SiloFixture>
     }
 
     [Fact]
-    public async Task ApiBackend_NotActive_Returns404Json()
+    public async Task ApiBackend_NotActive_Returns404JsonAndDoesNotActivateIt()
     {
-        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/api/backends/nocluster/nodest");
+        var destination = "nodest-" + Guid.NewGuid().ToString("N")[..8];
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, $"/api/backends/nocluster/{destination}");
+        var again = await _http.SendAsync(HttpMethod.Get, $"/api/backends/nocluster/{destination}");
 
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Contains("nocluster/nodest", HttpJson.AssertError(json, HttpStatusCode.NotFound), StringComparison.Ordinal);
+        Assert.Contains($"nocluster/{destination}", HttpJson.AssertError(json, HttpStatusCode.NotFound), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, again.Status);
     }
 }

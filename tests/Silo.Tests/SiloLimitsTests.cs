@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Granary.Tests.Common;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Granary.Silo.Tests;
 
@@ -13,14 +11,19 @@ namespace Granary.Silo.Tests;
 /// </summary>
 public sealed class SiloLimitsTests : IAsyncLifetime
 {
-    private readonly List<WebApplication> _silos = [];
+    private const string Rejections = "granary.silo.limit_rejections";
+
+    private readonly List<(WebApplication App, SiloCounters Counters)> _silos = [];
+
+    private SiloCounters Counters => _silos[^1].Counters;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var silo in _silos)
+        foreach (var (silo, counters) in _silos)
         {
+            counters.Dispose();
             await silo.StopAsync();
             await silo.DisposeAsync();
         }
@@ -28,14 +31,13 @@ public sealed class SiloLimitsTests : IAsyncLifetime
 
     private async Task<Uri> StartSiloAsync(params string[] settings)
     {
-        var grainPort = SiloFixture.FreePort();
         var silo = SiloApp.Create(
-            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={grainPort}", "--Granary:Silo:HttpPort=0", .. settings.Select(s => "--Granary:Silo:" + s)],
+            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:SiloPort={SiloFixture.FreePort()}", $"--Granary:Silo:GatewayPort={SiloFixture.FreePort()}",
+             "--Granary:Silo:HttpPort=0", .. settings.Select(s => "--Granary:Silo:" + s)],
             builder => builder.Logging.ClearProviders());
-        _silos.Add(silo);
+        _silos.Add((silo, new SiloCounters(silo.Services)));
         await silo.StartAsync();
-        var addresses = silo.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        return addresses.Select(a => new Uri(a)).Single(u => u.Port != grainPort);
+        return SiloFixture.HttpAddress(silo);
     }
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("{\"code\":413,\"message\":\"Request body larger than 1024 bytes\"}", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, await HttpProbe.MetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}"));
+        Assert.Equal(1, Counters.Get(Rejections, "limit", "request_body"));
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("\"code\":413", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_body\"}", 1);
+        await Counters.EventuallyAsync(Rejections, "limit", "request_body", 1);
     }
 
     [Fact]
@@ -80,11 +82,11 @@ public sealed class SiloLimitsTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
-        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"request_headers_total_size\"}", 1);
+        await Counters.EventuallyAsync(Rejections, "limit", "request_headers_total_size", 1);
     }
 
     [Fact]
-    public async Task Connections_OverLimit_503JsonAndGrainPortUnaffected()
+    public async Task Connections_OverLimit_503Json()
     {
         var silo = await StartSiloAsync("Limits:MaxConcurrentConnections=1");
         using var first = new TcpClient();
@@ -98,7 +100,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
         Assert.EndsWith("{\"code\":503,\"message\":\"Too many connections (limit 1)\"}", answer, StringComparison.Ordinal);
         first.Dispose();
-        await HttpProbe.EventuallyMetricAsync(silo, "granary_silo_limit_rejections_total{limit=\"connections\"}", 1);
+        await Counters.EventuallyAsync(Rejections, "limit", "connections", 1);
     }
 
     [Fact]

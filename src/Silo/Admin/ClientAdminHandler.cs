@@ -1,6 +1,6 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime;
+using Granary.Hosting.Http;
 using Granary.Silo.Http;
 
 namespace Granary.Silo.Admin;
@@ -8,13 +8,16 @@ namespace Granary.Silo.Admin;
 /// <summary>
 /// The admin API for clients (<c>/clients</c>, DESIGN.md). The registry holds the limits; after
 /// every change the client grain is told (<see cref="IClientGrain.SetLimitsAsync"/> or
-/// <see cref="IClientGrain.ResetLimitsAsync"/>), so every gateway, which all spend from that one
-/// grain, sees the change at once.
+/// <see cref="IClientGrain.ResetLimitsAsync"/>, through Orleans's <see cref="IGrainFactory"/>), so every
+/// gateway, which all spend from that one grain, sees the change at once. When the grain cannot be told
+/// (its response timeout passes, or Orleans fails), the registry keeps the change and the answer is JSON
+/// 504 or 503 saying so (the grain reads the registry when it next activates; repeating a PUT applies it
+/// now); a value the grain refuses is 400 (<see cref="GrainErrors"/>). <c>GET /clients/{id}</c> answers the
+/// registered limits even when the grain does not, with the reason in <c>error</c>.
 /// </summary>
 internal sealed partial class ClientAdminHandler(
     IClientRegistry registry,
     IGrainFactory grains,
-    GrainDeadline deadline,
     SiloHttpOptions options,
     SiloMetrics metrics,
     ILogger<ClientAdminHandler> logger)
@@ -40,7 +43,8 @@ internal sealed partial class ClientAdminHandler(
         if (!await registry.CreateAsync(id, limits, ct).ConfigureAwait(false))
             return ErrorBody.Result(StatusCodes.Status409Conflict, $"Client '{id}' already exists");
         metrics.AdminChange("create");
-        await PropagateAsync(id, limits, ct).ConfigureAwait(false);
+        if (await PropagateAsync(id, limits).ConfigureAwait(false) is { } failed)
+            return failed;
         var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
         var view = record is null ? new ClientView(id, limits.Capacity, limits.RatePerSec, default, default) : ClientView.From(record);
         context.Response.Headers.Location = "/clients/" + Uri.EscapeDataString(id);
@@ -68,13 +72,13 @@ internal sealed partial class ClientAdminHandler(
             return NotFound(id);
         try
         {
-            var state = await deadline.Run(grains.GetGrain<IClientGrain>(id).GetStateAsync(), ct).ConfigureAwait(false);
+            var state = await grains.GetGrain<IClientGrain>(id).GetStateAsync().ConfigureAwait(false);
             return Results.Json(LiveClientView.Live(record, state), SiloJson.Options);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e) when (GrainErrors.IsGrainFailure(e))
         {
             LogGrainReadFailed(logger, id, e);
-            return Results.Json(LiveClientView.Unavailable(record, GrainDeadline.Describe(e)), SiloJson.Options);
+            return Results.Json(LiveClientView.Unavailable(record, GrainErrors.Message(e, "client grain")), SiloJson.Options);
         }
     }
 
@@ -98,7 +102,8 @@ internal sealed partial class ClientAdminHandler(
         if (!await registry.UpdateAsync(id, limits, ct).ConfigureAwait(false))
             return NotFound(id);
         metrics.AdminChange("update");
-        await PropagateAsync(id, limits, ct).ConfigureAwait(false);
+        if (await PropagateAsync(id, limits).ConfigureAwait(false) is { } failed)
+            return failed;
         var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
         return record is null ? NotFound(id) : Results.Json(ClientView.From(record), SiloJson.Options);
     }
@@ -113,11 +118,13 @@ internal sealed partial class ClientAdminHandler(
         metrics.AdminChange("delete");
         try
         {
-            await deadline.Run(grains.GetGrain<IClientGrain>(id).ResetLimitsAsync(), ct).ConfigureAwait(false);
+            await grains.GetGrain<IClientGrain>(id).ResetLimitsAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e) when (GrainErrors.IsGrainFailure(e))
         {
             LogPropagationFailed(logger, id, e);
+            return ErrorBody.Result(GrainErrors.Status(e),
+                $"Client '{id}' was removed from the registry, but its client grain was not told ({GrainErrors.Message(e, "client grain")}); it goes back to the default limits when it next activates");
         }
         return Results.NoContent();
     }
@@ -127,7 +134,7 @@ internal sealed partial class ClientAdminHandler(
         var (body, tooLarge) = await AdminRequestReader.ReadBodyAsync(context.Request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
-            metrics.LimitRejected(Runtime.Http.HttpLimitKinds.RequestBody);
+            metrics.LimitRejected(HttpLimitKinds.RequestBody);
             return (default, ErrorBody.Result(StatusCodes.Status413PayloadTooLarge, $"Request body larger than {options.MaxBodyBytes} bytes"));
         }
         return AdminRequestReader.TryParseFields(body, out var fields, out var error)
@@ -135,16 +142,20 @@ internal sealed partial class ClientAdminHandler(
             : (default, ErrorBody.Result(StatusCodes.Status400BadRequest, error!));
     }
 
-    private async Task PropagateAsync(string id, ClientLimits limits, CancellationToken ct)
+    /// <summary>Tells the client grain its new limits; null when it took them, else the JSON error to answer.</summary>
+    private async Task<IResult?> PropagateAsync(string id, ClientLimits limits)
     {
         // The registry is the source of truth; a grain that misses this call reads it again on its next activation.
         try
         {
-            await deadline.Run(grains.GetGrain<IClientGrain>(id).SetLimitsAsync(limits), ct).ConfigureAwait(false);
+            await grains.GetGrain<IClientGrain>(id).SetLimitsAsync(limits).ConfigureAwait(false);
+            return null;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e) when (GrainErrors.IsGrainFailure(e))
         {
             LogPropagationFailed(logger, id, e);
+            return ErrorBody.Result(GrainErrors.Status(e),
+                $"Client '{id}' was saved in the registry, but its client grain was not told ({GrainErrors.Message(e, "client grain")}); the limits apply when it next activates, or repeat PUT /clients/{id} to apply them now");
         }
     }
 

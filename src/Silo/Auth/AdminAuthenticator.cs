@@ -8,13 +8,17 @@ namespace Granary.Silo.Auth;
 /// configured nothing is checked (the HTTP port then binds loopback only, see <see cref="SiloApp"/>).
 /// With keys: every request needs one, except <c>GET /healthz</c>, <c>GET /dashboard/…</c> (the page's
 /// static files; its data comes from <c>/api</c>), <c>GET /metrics</c> while
-/// <see cref="SiloHttpOptions.PublicMetrics"/> (default) and every GET while
-/// <see cref="SiloHttpOptions.PublicReads"/>. The key is taken from <c>X-Admin-Key</c>, else from
-/// <c>Authorization: Bearer …</c>, and compared in constant time (<see cref="AdminKeySet"/>). A missing
-/// or wrong key gets 401 <c>{"code":401,"message":"..."}</c> with <c>WWW-Authenticate: Bearer</c>, is
-/// counted in <c>granary.silo.auth.failures</c> by reason (<c>missing</c>, <c>wrong</c>) and logged with
-/// method, path (no query) and remote IP, never the key; at most
-/// <see cref="SiloHttpOptions.AuthFailureLogsPerSecond"/> log lines a second, the rest summed into the
+/// <see cref="SiloHttpOptions.PublicMetrics"/> (default) and every other GET while
+/// <see cref="SiloHttpOptions.PublicReads"/>; Orleans's dashboard (<c>/orleans/…</c>, which shows grain
+/// state) always needs one. The key is taken from <c>X-Admin-Key</c>, else from
+/// <c>Authorization: Bearer …</c>, and compared in constant time (<see cref="AdminKeySet"/>); on
+/// <c>/orleans</c>, whose page cannot send a header, the admin session cookie
+/// (<see cref="AdminSessionCookie"/>, set by the <c>/dashboard</c> key prompt) or the password of
+/// <c>Authorization: Basic</c> (any user name) also count. A missing or wrong key gets 401
+/// <c>{"code":401,"message":"..."}</c> with <c>WWW-Authenticate: Bearer</c> (and <c>Basic</c> on
+/// <c>/orleans</c>, so a browser asks for it), is counted in <c>granary.silo.auth.failures</c> by reason
+/// (<c>missing</c>, <c>wrong</c>) and logged with method, path (no query) and remote IP, never the key; at
+/// most <see cref="SiloHttpOptions.AuthFailureLogsPerSecond"/> log lines a second, the rest summed into the
 /// next line (the counter counts every one).
 /// </summary>
 internal sealed partial class AdminAuthenticator
@@ -25,16 +29,22 @@ internal sealed partial class AdminAuthenticator
     /// <summary>401 message when the request carries no key.</summary>
     public const string MissingMessage = "Missing admin key: send it in X-Admin-Key or Authorization: Bearer";
 
+    /// <summary>401 message on <c>/orleans</c> when the request carries no key, cookie or Basic credentials.</summary>
+    public const string OrleansMissingMessage = "Missing admin key: enter it on /dashboard (which sets a session cookie for /orleans) or as the password of the browser's prompt";
+
     /// <summary>401 message when the key is none of the configured ones.</summary>
     public const string WrongMessage = "Wrong admin key";
 
     /// <summary>Longest part of a request path written to the log, characters.</summary>
     public const int MaxLoggedPathLength = 200;
 
+    /// <summary>The <c>WWW-Authenticate</c> challenge for Basic on <c>/orleans</c>.</summary>
+    public const string BasicChallenge = "Basic realm=\"Granary admin key\", charset=\"UTF-8\"";
+
     private static readonly object PresentedKeyItem = new();
 
     private readonly AdminKeySet _keys;
-    private readonly string? _ownKey;
+    private readonly AdminSessionCookie _session;
     private readonly SiloHttpOptions _options;
     private readonly SiloMetrics _metrics;
     private readonly TimeProvider _time;
@@ -45,11 +55,10 @@ internal sealed partial class AdminAuthenticator
     private int _loggedInWindow;
     private int _suppressed;
 
-    public AdminAuthenticator(SiloHttpOptions options, SiloMetrics metrics, TimeProvider time, ILogger<AdminAuthenticator> logger)
+    public AdminAuthenticator(SiloHttpOptions options, AdminSessionCookie session, SiloMetrics metrics, TimeProvider time, ILogger<AdminAuthenticator> logger)
     {
-        var keys = options.ConfiguredKeys();
-        _keys = new AdminKeySet(keys);
-        _ownKey = keys.Count > 0 ? keys[0] : null;
+        _keys = new AdminKeySet(options.ConfiguredKeys());
+        _session = session;
         _options = options;
         _metrics = metrics;
         _time = time;
@@ -67,9 +76,9 @@ internal sealed partial class AdminAuthenticator
     {
         if (_keys.IsEmpty)
             return false;
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
-            return true;
         var path = request.Path;
+        if (IsOrleansDashboard(path) || !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+            return true;
         if (path.StartsWithSegments("/healthz") || path.StartsWithSegments(DashboardStaticFiles.RequestPath))
             return false;
         if (path.StartsWithSegments("/metrics"))
@@ -77,12 +86,19 @@ internal sealed partial class AdminAuthenticator
         return !_options.PublicReads;
     }
 
-    /// <summary>Checks the request's key; an accepted key is remembered for <see cref="PeerKey"/>.</summary>
+    /// <summary>Checks the request's key; an accepted key is remembered for <see cref="AcceptedKey"/>.</summary>
     public AdminKeyCheck Check(HttpContext context)
     {
         if (!RequiresKey(context.Request))
             return AdminKeyCheck.NotRequired;
         var presented = PresentedKey(context.Request.Headers);
+        if (presented is null && IsOrleansDashboard(context.Request.Path))
+        {
+            // Orleans's page cannot send a header: the session cookie, or a browser's Basic credentials.
+            if (_session.IsValid(context.Request.Cookies[AdminSessionCookie.Name]))
+                return AdminKeyCheck.Accepted;
+            presented = BasicPassword(context.Request.Headers);
+        }
         if (presented is null)
             return AdminKeyCheck.Missing;
         if (!_keys.Matches(presented))
@@ -98,16 +114,37 @@ internal sealed partial class AdminAuthenticator
         var reason = missing ? "missing" : "wrong";
         _metrics.AuthFailure(reason);
         LogFailure(context, reason);
-        context.Response.Headers.WWWAuthenticate = "Bearer";
-        return ErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, missing ? MissingMessage : WrongMessage);
+        context.Response.Headers.WWWAuthenticate = IsOrleansDashboard(context.Request.Path)
+            ? new Microsoft.Extensions.Primitives.StringValues(["Bearer", BasicChallenge])
+            : "Bearer";
+        var message = !missing ? WrongMessage : IsOrleansDashboard(context.Request.Path) ? OrleansMissingMessage : MissingMessage;
+        return ErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, message);
     }
 
-    /// <summary>
-    /// The key to send with silo-to-silo calls (the dashboard's fan-out) made for <paramref name="context"/>:
-    /// the caller's key when it was accepted (so key rotation works as long as the silos share the caller's
-    /// key), else this silo's first configured key; null when none is configured.
-    /// </summary>
-    public string? PeerKey(HttpContext? context) => context?.Items[PresentedKeyItem] as string ?? _ownKey;
+    /// <summary>The admin key <see cref="Check"/> accepted for <paramref name="context"/> from a header; null when none was (no key needed, or a cookie).</summary>
+    public static string? AcceptedKey(HttpContext context) => context.Items[PresentedKeyItem] as string;
+
+    /// <summary>True for Orleans's dashboard, <c>/orleans</c> and everything under it.</summary>
+    public static bool IsOrleansDashboard(PathString path) => path.StartsWithSegments(SiloApp.OrleansDashboardPath, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The password of <c>Authorization: Basic</c> (the user name is ignored); null when absent, empty or malformed.</summary>
+    public static string? BasicPassword(IHeaderDictionary headers)
+    {
+        var authorization = headers.Authorization.ToString();
+        const string scheme = "Basic ";
+        if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(authorization[scheme.Length..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 && colon < decoded.Length - 1 ? decoded[(colon + 1)..] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The key a request presents: <c>X-Admin-Key</c>, else the token of <c>Authorization: Bearer</c>; null when neither (or empty).</summary>
     public static string? PresentedKey(IHeaderDictionary headers)

@@ -8,6 +8,7 @@ namespace Granary.Silo.Auth;
 /// compares it with every configured hash by <see cref="CryptographicOperations.FixedTimeEquals"/>,
 /// without stopping at the first match: the time taken depends on neither the content nor the length
 /// of the presented or the configured keys (the hashes are all 32 bytes), only on the number of keys.
+/// <see cref="MacMatches"/> checks an HMAC made by <see cref="Mac"/> the same way (the admin session cookie).
 /// </summary>
 internal sealed class AdminKeySet
 {
@@ -32,6 +33,26 @@ internal sealed class AdminKeySet
         var match = false;
         foreach (var expected in _hashes)
             match |= CryptographicOperations.FixedTimeEquals(hash, expected);
+        return match;
+    }
+
+    /// <summary>HMAC-SHA256 of <paramref name="message"/> keyed by the SHA-256 hash of <paramref name="key"/> (32 bytes).</summary>
+    public static byte[] Mac(string key, ReadOnlySpan<byte> message)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return HMACSHA256.HashData(SHA256.HashData(Encoding.UTF8.GetBytes(key)), message);
+    }
+
+    /// <summary>Whether <paramref name="mac"/> is <see cref="Mac"/> of <paramref name="message"/> under one of the keys (constant time per key).</summary>
+    public bool MacMatches(ReadOnlySpan<byte> message, ReadOnlySpan<byte> mac)
+    {
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        var match = false;
+        foreach (var hash in _hashes)
+        {
+            HMACSHA256.HashData(hash, message, expected);
+            match |= CryptographicOperations.FixedTimeEquals(expected, mac);
+        }
         return match;
     }
 }

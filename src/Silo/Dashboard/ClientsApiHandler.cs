@@ -1,6 +1,5 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
-using Granary.Runtime;
 using Granary.Silo.Admin;
 using Granary.Silo.Http;
 
@@ -8,12 +7,12 @@ namespace Granary.Silo.Dashboard;
 
 /// <summary>
 /// <c>GET /api/clients?search=&amp;after=&amp;limit=</c>: registered clients (the registry is shared by
-/// the cluster, so this is cluster-wide without a fan-out), paged in ordinal id order, filtered by a
+/// the cluster, so this is cluster-wide as it is), paged in ordinal id order, filtered by a
 /// case-sensitive id prefix. Cost per call: one registry page (O(log n + limit)), one registry count and
-/// one concurrent <see cref="IClientGrain.GetStateAsync"/> per row of the page, each within
-/// <see cref="DashboardApiHandler.GrainDeadline"/>; a grain that fails leaves its live fields null with an <c>error</c>.
+/// one concurrent <see cref="IClientGrain.GetStateAsync"/> per row of the page, each awaited at most
+/// <see cref="GrainDeadline.Timeout"/>; a grain that fails leaves its live fields null with an <c>error</c>.
 /// </summary>
-internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory grains, DashboardApiHandler dashboard)
+internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory grains, GrainDeadline deadline)
 {
     /// <summary>Default page size: 50.</summary>
     public const int DefaultLimit = 50;
@@ -21,8 +20,8 @@ internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory 
     /// <summary>Largest page: 500.</summary>
     public const int MaxLimit = 500;
 
-    /// <summary>Longest <c>search</c> and <c>after</c>: the longest grain key.</summary>
-    public const int MaxArgumentLength = GrainId.MaxKeyLength;
+    /// <summary>Longest <c>search</c> and <c>after</c>: the longest id a registry accepts.</summary>
+    public const int MaxArgumentLength = IClientRegistry.MaxClientIdLength;
 
     public async Task<IResult> ListAsync(HttpContext context, string? search, string? after, string? limit)
     {
@@ -51,12 +50,12 @@ internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory 
     {
         try
         {
-            var s = await dashboard.Call(grains.GetGrain<IClientGrain>(record.ClientId).GetStateAsync(), DashboardApiHandler.GrainDeadline, ct).ConfigureAwait(false);
+            var s = await deadline.Run(grains.GetGrain<IClientGrain>(record.ClientId).GetStateAsync(), ct).ConfigureAwait(false);
             return LiveClientView.Live(record, s);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception e) when (GrainErrors.IsGrainFailure(e) && !ct.IsCancellationRequested)
         {
-            return LiveClientView.Unavailable(record, DashboardApiHandler.Describe(e, DashboardApiHandler.GrainDeadline));
+            return LiveClientView.Unavailable(record, GrainDeadline.Describe(e));
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Granary.Silo.Dashboard;
 /// <param name="SiloConnected">True when the gateway is connected to at least one silo.</param>
 /// <param name="InFlight">Requests in flight through the gateway now.</param>
 /// <param name="LastSeenAt">When the last heartbeat arrived, Unix ms (silo clock).</param>
-/// <param name="Silo">Address of the silo hosting the gateway grain.</param>
+/// <param name="Silo">Address of the silo the gateway grain is active on.</param>
 internal sealed record GatewayView(
     string Id,
     long LastSeenMsAgo,

@@ -1,4 +1,4 @@
-using Granary.Runtime.Http;
+using Granary.Hosting.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Granary.Silo.Http;

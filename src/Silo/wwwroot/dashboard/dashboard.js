@@ -3,7 +3,9 @@
 // page in place (keyed rows), so an open client editor or a focused input is never replaced.
 // Every string from the API reaches the page through textContent or attributes, never innerHTML.
 // When the silo has admin keys, every API call carries the key (X-Admin-Key) kept in this tab's
-// sessionStorage; a 401 stops the refresh and asks for the key (then resumes).
+// sessionStorage; a 401 stops the refresh and asks for the key (then resumes). An entered key is checked
+// by POST /api/session, which also sets the HttpOnly session cookie that lets Orleans's dashboard
+// (/orleans, which cannot send the header) through; "Forget admin key" clears both.
 
 const REFRESH_MS = 1000;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -363,7 +365,8 @@ function renderOverview(data) {
     const siloRows = syncKeyed(rows.silos, silos, (s) => str(s.address) || null, createSiloRow, updateSiloRow);
     placeChildren(siloBody, siloRows.length ? siloRows : [placeholderRow(6, 'No silos reported.')]);
     const failed = silos.filter((s) => s.error).length;
-    setText($('#silos-count'), `${silos.length}${failed ? ` · ${failed} not answering` : ''}`);
+    const dead = silos.filter((s) => str(s.status).toLowerCase() === 'dead').length;
+    setText($('#silos-count'), `${silos.length - dead}${dead ? ` · ${dead} dead` : ''}${failed ? ` · ${failed} not answering` : ''}`);
     setText($('#answered-by'), data.answered_by ? `answered by ${str(data.answered_by)}` : '');
 
     const gateways = Array.isArray(data.gateways) ? data.gateways : [];
@@ -382,7 +385,9 @@ function createSiloRow(key) {
             el('span', {},
                 el('span', { class: 'badge neutral', data: { field: 'status' } }),
                 el('span', { class: 'sub error-text', data: { field: 'error' }, hidden: true }))),
-        el('td', { class: 'num', data: { field: 'activations', label: 'Activations' } }),
+        el('td', { class: 'num', data: { label: 'Activations' } },
+            el('span', { data: { field: 'activations' } }),
+            el('span', { class: 'sub wrap', data: { field: 'grains' } })),
         el('td', { class: 'num', data: { field: 'calls', label: 'Calls/s' } }),
         el('td', { class: 'num', data: { field: 'cpu', label: 'CPU %' } }),
         el('td', { class: 'num', data: { field: 'memory', label: 'Memory MB' } }));
@@ -404,12 +409,21 @@ function updateSiloRow(row, silo) {
     setText($('[data-field="generation"]', row), generation ? `generation ${generation}` : '');
     const status = str(silo.status) || (error ? 'unreachable' : 'unknown');
     setBadge($('[data-field="status"]', row), status, error ? 'bad' : statusKind(status));
+    row.classList.toggle('row-dead', status.toLowerCase() === 'dead');
+    row.dataset.status = status;
     const errorNode = $('[data-field="error"]', row);
     errorNode.hidden = !error;
     setText(errorNode, error);
     const first = $('td', row);
-    first.title = silo.http_url ? `${str(silo.address)}\n${str(silo.http_url)}` : str(silo.address);
+    const started = toUnixMs(silo.started_at);
+    first.title = [str(silo.address), str(silo.name), started ? `started ${new Date(started).toLocaleString()}` : ''].filter(Boolean).join('\n');
     setNumber($('[data-field="activations"]', row), silo.activations, fmtInt);
+    // Granary's grains among the activations: the non-zero types under the number, all three in the tooltip.
+    const grains = silo.grains && typeof silo.grains === 'object' ? silo.grains : null;
+    const types = ['backend', 'client', 'gateway'];
+    const grainsNode = $('[data-field="grains"]', row);
+    setText(grainsNode, grains ? types.filter((t) => isNum(grains[t]) && grains[t] > 0).map((t) => `${fmtInt(grains[t])} ${t}`).join(' · ') : '');
+    grainsNode.title = grains ? types.map((t) => `${t}: ${fmtInt(grains[t])}`).join('\n') : '';
     setNumber($('[data-field="calls"]', row), silo.grain_calls_per_sec, fmtDec);
     setNumber($('[data-field="cpu"]', row), silo.cpu_percent, fmtDec);
     setNumber($('[data-field="memory"]', row), silo.memory_mb, fmtDec);
@@ -938,11 +952,45 @@ function hideKeyPrompt() {
     setText($('#key-message'), '');
 }
 
-function submitKey() {
+/**
+ * Asks the silo for the admin session cookie (POST /api/session) with `key`: that checks the key and lets
+ * /orleans through. Resolves true when accepted, false on 401; throws ApiError for anything else.
+ */
+async function openSession(key) {
+    try {
+        await requestJson('/api/session', { method: 'POST', headers: { 'X-Admin-Key': key } });
+        $('#orleans-link').dataset.session = 'set';
+        return true;
+    } catch (e) {
+        if (e.status === 401) return false;
+        throw e;
+    }
+}
+
+let submitting = false;
+
+async function submitKey() {
     const key = $('#admin-key').value;
     if (!key) {
         setText($('#key-message'), 'Enter the admin key.');
         return;
+    }
+    if (submitting) return;
+    submitting = true;
+    const button = $('button[data-action="save-key"]');
+    button.disabled = true;
+    try {
+        if (!(await openSession(key))) {
+            setText($('#key-message'), 'The admin key was rejected (401 Wrong admin key). Enter it again.');
+            $('#admin-key').select();
+            return;
+        }
+    } catch (e) {
+        setText($('#key-message'), `The key could not be checked: ${e.message}`);
+        return;
+    } finally {
+        submitting = false;
+        button.disabled = false;
     }
     setAdminKey(key);
     $('#admin-key').value = '';
@@ -971,11 +1019,19 @@ $('button[data-action="cancel-key"]').addEventListener('click', () => {
     hideKeyPrompt();
     state.pendingSaveId = null;
 });
-$('#forget-key').addEventListener('click', () => {
+$('#forget-key').addEventListener('click', async () => {
+    try {
+        await requestJson('/api/session', { method: 'DELETE' }); // clears the /orleans cookie too
+    } catch {
+        // The cookie expires with the browser session (and after 12 h) anyway.
+    }
+    delete $('#orleans-link').dataset.session;
     setAdminKey(null);
     if (!state.running) tick(); // a silo that needs the key for reads asks for it at once
 });
 $('#forget-key').hidden = !getAdminKey();
+// A key kept from earlier in this tab: renew the /orleans cookie (a rejected key is asked for again by the refresh).
+if (getAdminKey()) openSession(getAdminKey()).catch(() => {});
 
 // ---------------------------------------------------------------- grain lookup
 
@@ -1014,7 +1070,6 @@ function renderLookup(data) {
     const owner = str(data.owner) || DASH;
     const active = data.active === true ? 'yes' : data.active === false ? 'no' : DASH;
     const ownerNode = el('dd', { class: 'mono', data: { field: 'owner' } }, owner);
-    if (data.owner_http_url) ownerNode.append(el('span', { class: 'sub', text: str(data.owner_http_url) }));
     const grainState = data.state === undefined ? null : data.state;
     $('#lookup-result').replaceChildren(...[
         el('dl', {},
