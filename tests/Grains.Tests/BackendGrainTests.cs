@@ -1,75 +1,119 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.Health;
 using Granary.Grains.Tests.Fakes;
-using Granary.Runtime;
-using Granary.Tests.Common;
-using Microsoft.Extensions.Logging.Abstractions;
+using Granary.Grains.Tests.Hosting;
 
 namespace Granary.Grains.Tests;
 
-public sealed class BackendGrainTests
+/// <summary>The backend grain on an Orleans silo: each test uses its own destination (grain key and probe URI).</summary>
+public sealed class BackendGrainTests(GrainClusterFixture fixture) : IClassFixture<GrainClusterFixture>
 {
-    private readonly ManualTimeProvider _time = new();
-    private readonly FakeHealthProber _prober = new();
-    private readonly FakeGrainContext _context;
+    private const int ProbeIntervalMs = 2000;
 
-    public BackendGrainTests() => _context = new FakeGrainContext(new GrainId(GrainDescriptors.BackendGrainType, BackendKey.For("web", "d1")), _time);
+    private GrainTimerClock Clock => fixture.Clock;
 
-    private static BackendConfig Config(string? healthPath = null, int fall = 3, int rise = 2, int consecutiveFailures = 5, int baseEjectionMs = 30_000, int weight = 1) =>
-        new("web", "d1", "http://127.0.0.1:5001/", weight, healthPath, ProbeIntervalMs: 2000, ProbeTimeoutMs: 1000, rise, fall, consecutiveFailures, baseEjectionMs);
+    private FakeHealthProber Prober => fixture.Prober;
 
-    private Task<BackendGrain> ActivateAsync() => _context.ActivateAsync(new BackendGrain(_prober, NullLogger<BackendGrain>.Instance));
+    private IBackendGrain Backend(string destination) => fixture.Grains.GetGrain<IBackendGrain>(BackendKey.For("web", destination));
+
+    private static string Address(string destination) => $"http://127.0.0.1:5001/{destination}/";
+
+    private static Uri ProbeUri(string destination) => new($"{Address(destination)}healthz");
+
+    private static BackendConfig Config(string destination, string? healthPath = null, int fall = 3, int rise = 2, int consecutiveFailures = 5, int baseEjectionMs = 30_000, int weight = 1) =>
+        new("web", destination, Address(destination), weight, healthPath, ProbeIntervalMs, ProbeTimeoutMs: 1000, rise, fall, consecutiveFailures, baseEjectionMs);
 
     private static RequestOutcome Outcome(OutcomeKind kind, double latencyMs = 10, string gateway = "gw1", int inFlight = 0) =>
         new(gateway, inFlight, 10_000, latencyMs, kind);
 
-    /// <summary>Fires the probe timer and applies the probe's posted result.</summary>
-    private async Task ProbeAsync(ProbeResult result)
+    /// <summary>
+    /// Configures <paramref name="destination"/> with health path <c>healthz</c>: its probe timer
+    /// is due at once, so the first probe (answered <paramref name="first"/>) runs before the clock
+    /// moves. Returns once that tick finished.
+    /// </summary>
+    private async Task<IBackendGrain> ConfigureProbedAsync(string destination, ProbeResult first, int fall = 3, int rise = 2, int consecutiveFailures = 5, int baseEjectionMs = 30_000)
     {
-        _prober.Next = result;
-        await _context.ActiveTimers.Single().FireAsync();
-        await _context.RunNextPostedAsync();
+        var grain = Backend(destination);
+        var uri = ProbeUri(destination);
+        Prober.Answer(uri, first);
+        var now = Clock.GetTimestamp();
+        await grain.ConfigureAsync(Config(destination, healthPath: "healthz", fall, rise, consecutiveFailures, baseEjectionMs));
+        await Wait.UntilAsync(() => Prober.CallsTo(uri) == 1, $"the first probe of {uri}");
+        await Clock.WaitUntilArmedAsync(grain.GetGrainId());
+        Assert.Equal(now, Clock.GetTimestamp());
+        return grain;
+    }
+
+    /// <summary>
+    /// Fires the destination's probe timer once with the prober answering <paramref name="result"/>,
+    /// and returns once that tick finished (its result applied, the timer re-armed).
+    /// </summary>
+    /// <returns>How long the clock moved until the tick was due.</returns>
+    private async Task<TimeSpan> ProbeAsync(string destination, ProbeResult result)
+    {
+        var id = Backend(destination).GetGrainId();
+        var uri = ProbeUri(destination);
+        Prober.Answer(uri, result);
+        var calls = Prober.CallsTo(uri);
+        var waited = await Clock.FireNextAsync(id);
+        await Wait.UntilAsync(() => Prober.CallsTo(uri) == calls + 1, $"probe {calls + 1} of {uri}");
+        await Clock.WaitUntilArmedAsync(id);
+        return waited;
+    }
+
+    /// <summary>Moves the clock to the start of the next whole Unix second (the traffic window counts whole seconds), unless it is at one.</summary>
+    private void AlignToSecond()
+    {
+        var intoSecond = Clock.UnixMs % 1000;
+        if (intoSecond != 0)
+            Clock.Advance(TimeSpan.FromMilliseconds(1000 - intoSecond));
     }
 
     [Fact]
     public async Task GetStatus_BeforeConfigure_NotConfiguredButHealthy()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("unconfigured");
+
         var status = await grain.GetStatusAsync();
-        Assert.False(status.Configured);
-        Assert.True(status.Healthy);
-        Assert.Equal(1, status.Weight);
+
+        Assert.Equal(new BackendStatus(false, true, true, false, 0, 0, 1, 0, 0), status);
         var details = await grain.GetDetailsAsync();
-        Assert.Equal(("web", "d1", (string?)null), (details.ClusterId, details.DestinationId, details.Address));
+        Assert.Equal(("web", "unconfigured", (string?)null), (details.ClusterId, details.DestinationId, details.Address));
     }
 
     [Fact]
     public async Task Configure_SetsWeightAndConfigured()
     {
-        var grain = await ActivateAsync();
-        var status = await grain.ConfigureAsync(Config(weight: 7));
-        Assert.True(status.Configured);
-        Assert.Equal(7, status.Weight);
-        Assert.Empty(_context.Timers); // no health path, no probing
-        Assert.Equal("http://127.0.0.1:5001/", (await grain.GetDetailsAsync()).Address);
+        var grain = Backend("weighted");
+
+        var status = await grain.ConfigureAsync(Config("weighted", weight: 7));
+
+        Assert.Equal(new BackendStatus(true, true, true, false, 0, 0, 7, 0, 0), status);
+        Assert.Equal(0, Clock.TimerCount(grain.GetGrainId())); // no health path, no probing
+        Assert.Equal(Address("weighted"), (await grain.GetDetailsAsync()).Address);
     }
 
     [Theory]
     [InlineData(0, 2000, "Weight")]
+    [InlineData(1001, 2000, "Weight")]
     [InlineData(1, 10, "ProbeIntervalMs")]
     public async Task Configure_OutOfRange_ThrowsNamingSetting(int weight, int interval, string setting)
     {
-        var grain = await ActivateAsync();
-        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await grain.ConfigureAsync(Config(weight: weight) with { ProbeIntervalMs = interval }));
+        var grain = Backend($"invalid-{setting}-{weight}");
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () => await grain.ConfigureAsync(Config("invalid", weight: weight) with { ProbeIntervalMs = interval }));
+
         Assert.Contains(setting, e.Message);
+        Assert.False((await grain.GetStatusAsync()).Configured);
     }
 
     [Fact]
     public async Task ReportInFlight_SeveralGateways_SumsAbsoluteContributions()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("sum");
         await grain.ReportInFlightAsync(new InFlightReport("gw1", 3, 5000));
         await grain.ReportInFlightAsync(new InFlightReport("gw2", 4, 5000));
+
         Assert.Equal(7, (await grain.ReportInFlightAsync(new InFlightReport("gw1", 3, 5000))).TotalInFlight); // idempotent re-send
         Assert.Equal(5, (await grain.ReportInFlightAsync(new InFlightReport("gw1", 1, 5000))).TotalInFlight);
         Assert.Equal(4, (await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, gateway: "gw1", inFlight: 0))).TotalInFlight);
@@ -78,16 +122,16 @@ public sealed class BackendGrainTests
     [Fact]
     public async Task ReportInFlight_LeaseExpires_ContributionDropped()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("lease");
         await grain.ReportInFlightAsync(new InFlightReport("gw1", 3, 1000));
         await grain.ReportInFlightAsync(new InFlightReport("gw2", 4, 5000));
-        _time.Advance(TimeSpan.FromMilliseconds(999));
+
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(7, (await grain.GetStatusAsync()).TotalInFlight);
-        var details = await grain.GetDetailsAsync();
-        Assert.Equal([new InFlightContribution("gw1", 3, 1), new InFlightContribution("gw2", 4, 4001)], details.Contributions);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(4, (await grain.GetStatusAsync()).TotalInFlight);
-        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal([new InFlightContribution("gw1", 3, 1), new InFlightContribution("gw2", 4, 4001)], (await grain.GetDetailsAsync()).Contributions);
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(4, (await grain.GetStatusAsync()).TotalInFlight); // gw1 died: its requests leak nothing
+        Clock.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(0, (await grain.GetStatusAsync()).TotalInFlight);
         Assert.Empty((await grain.GetDetailsAsync()).Contributions);
     }
@@ -95,11 +139,12 @@ public sealed class BackendGrainTests
     [Fact]
     public async Task ReportInFlight_Renewal_ExtendsLease()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("renewal");
         await grain.ReportInFlightAsync(new InFlightReport("gw1", 2, 1000));
-        _time.Advance(TimeSpan.FromMilliseconds(800));
+        Clock.Advance(TimeSpan.FromMilliseconds(800));
         await grain.ReportInFlightAsync(new InFlightReport("gw1", 2, 1000));
-        _time.Advance(TimeSpan.FromMilliseconds(800));
+        Clock.Advance(TimeSpan.FromMilliseconds(800));
+
         Assert.Equal(2, (await grain.GetStatusAsync()).TotalInFlight);
     }
 
@@ -110,191 +155,241 @@ public sealed class BackendGrainTests
     [InlineData("gw", 1, 600_001)]
     public async Task ReportInFlight_Invalid_Throws(string gateway, int inFlight, int leaseMs)
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("invalid-report");
+
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await grain.ReportInFlightAsync(new InFlightReport(gateway, inFlight, leaseMs)));
+
+        Assert.Equal(0, (await grain.GetStatusAsync()).TotalInFlight);
+    }
+
+    [Fact]
+    public async Task Reactivation_NextReportsRefillInFlight_NoStateTransfer()
+    {
+        var grain = Backend("reactivated");
+        await grain.ConfigureAsync(Config("reactivated"));
+        await grain.ReportInFlightAsync(new InFlightReport("gw1", 3, 5000));
+        await grain.ReportInFlightAsync(new InFlightReport("gw2", 4, 5000));
+
+        await fixture.Cluster.DeactivateAsync(grain);
+        var fresh = await grain.GetStatusAsync();
+        await grain.ReportInFlightAsync(new InFlightReport("gw1", 3, 5000));
+        var refilled = await grain.ReportInFlightAsync(new InFlightReport("gw2", 4, 5000));
+
+        Assert.Equal((false, 0L), (fresh.Configured, fresh.TotalInFlight));
+        Assert.Equal(7, refilled.TotalInFlight);
     }
 
     [Fact]
     public async Task ReportOutcome_Successes_FeedEwmaAndCounts()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("ewma");
         await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, latencyMs: 100));
         await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ServerError, latencyMs: 5000));
+
         var status = await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Canceled, latencyMs: 9000));
-        Assert.Equal(100, status.EwmaLatencyMs);
-        Assert.Equal(3, status.Requests);
-        Assert.Equal(1, status.Failures);
+
+        Assert.Equal((100.0, 3L, 1L), (status.EwmaLatencyMs, status.Requests, status.Failures));
     }
 
     [Fact]
     public async Task ReportOutcome_ConsecutiveFailures_EjectsThenReturnsAfterEjectionTime()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(consecutiveFailures: 2, baseEjectionMs: 1000));
+        var grain = Backend("ejected");
+        await grain.ConfigureAsync(Config("ejected", consecutiveFailures: 2, baseEjectionMs: 1000));
         Assert.True((await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ConnectFailure))).Healthy);
+
         var status = await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ServerError));
-        Assert.False(status.Healthy);
-        Assert.True(status.Ejected);
-        Assert.True(status.ActiveHealthy);
+
+        Assert.Equal((false, true, true), (status.Healthy, status.ActiveHealthy, status.Ejected));
         var details = await grain.GetDetailsAsync();
         Assert.Contains("2 consecutive failures", details.HealthReason);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), details.HealthChangedUnixMs);
+        Assert.Equal(Clock.UnixMs, details.HealthChangedUnixMs);
         Assert.Equal(1, details.Ejections);
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         status = await grain.GetStatusAsync();
-        Assert.True(status.Healthy);
-        Assert.False(status.Ejected);
+        Assert.Equal((true, false), (status.Healthy, status.Ejected));
         details = await grain.GetDetailsAsync();
         Assert.Equal("ejection of 1000 ms ended", details.HealthReason);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), details.HealthChangedUnixMs);
+        Assert.Equal(Clock.UnixMs, details.HealthChangedUnixMs);
     }
 
     [Fact]
-    public async Task Configure_WithHealthPath_RegistersProbeTimerAtInterval()
+    public async Task ReportBatch_AppliesEveryOutcomeInOrder()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz"));
-        var timer = Assert.Single(_context.Timers);
-        Assert.Equal(TimeSpan.FromSeconds(2), timer.Period);
-        await ProbeAsync(ProbeResult.Healthy("HTTP 200"));
-        Assert.True(_prober.Probes.TryDequeue(out var probe));
-        Assert.Equal(new Uri("http://127.0.0.1:5001/healthz"), probe.Uri);
-        Assert.Equal(TimeSpan.FromSeconds(1), probe.Timeout);
+        var grain = Backend("batch");
+        await grain.ConfigureAsync(Config("batch", consecutiveFailures: 2, baseEjectionMs: 5000));
+
+        var status = await grain.ReportBatchAsync(new OutcomeBatch("gw1", 7, 3000,
+            [new OutcomeSample(OutcomeKind.Success, 10), new OutcomeSample(OutcomeKind.ServerError, 2), new OutcomeSample(OutcomeKind.Success, 20)]));
+        Assert.Equal((7L, 3L, 1L, false), (status.TotalInFlight, status.Requests, status.Failures, status.Ejected));
+        Assert.InRange(status.EwmaLatencyMs, 10, 20);
+
+        status = await grain.ReportBatchAsync(new OutcomeBatch("gw1", 0, 3000,
+            [new OutcomeSample(OutcomeKind.Timeout, 1), new OutcomeSample(OutcomeKind.ConnectFailure, 1)]));
+        Assert.True(status.Ejected); // two consecutive failures within one batch
+        Assert.Equal((0L, 5L, 3L), (status.TotalInFlight, status.Requests, status.Failures));
+    }
+
+    [Fact]
+    public async Task ReportBatch_MaxOutcomes_AcceptedOneMoreRejectedChangingNothing()
+    {
+        var grain = Backend("big-batch");
+        var full = Enumerable.Repeat(new OutcomeSample(OutcomeKind.Success, 5), OutcomeBatch.MaxOutcomes).ToArray();
+        Assert.Equal(OutcomeBatch.MaxOutcomes, (await grain.ReportBatchAsync(new OutcomeBatch("gw1", 2, 3000, full))).Requests);
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await grain.ReportBatchAsync(new OutcomeBatch("gw1", 9, 3000, [.. full, new OutcomeSample(OutcomeKind.ServerError, 1)])));
+
+        Assert.Contains($"at most {OutcomeBatch.MaxOutcomes}", e.Message);
+        var status = await grain.GetStatusAsync();
+        Assert.Equal(((long)OutcomeBatch.MaxOutcomes, 0L, 2L), (status.Requests, status.Failures, status.TotalInFlight));
+    }
+
+    [Fact]
+    public async Task Configure_WithHealthPath_ProbesAtOnceThenEveryInterval()
+    {
+        var grain = await ConfigureProbedAsync("probed", ProbeResult.Healthy("HTTP 200")); // the first probe at once
+
+        var second = await ProbeAsync("probed", ProbeResult.Healthy("HTTP 200"));
+        var third = await ProbeAsync("probed", ProbeResult.Healthy("HTTP 200"));
+
+        Assert.Equal((TimeSpan.FromMilliseconds(ProbeIntervalMs), TimeSpan.FromMilliseconds(ProbeIntervalMs)), (second, third));
+        Assert.Equal(3, Prober.CallsTo(ProbeUri("probed")));
+        Assert.Equal(TimeSpan.FromSeconds(1), Prober.LastTimeout(ProbeUri("probed")));
+        Assert.Equal(1, Clock.TimerCount(grain.GetGrainId()));
     }
 
     [Fact]
     public async Task Configure_SameConfigAgain_KeepsTimerAndHealth()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1));
-        await ProbeAsync(ProbeResult.Unhealthy("HTTP 503"));
-        var status = await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1));
+        var grain = await ConfigureProbedAsync("same-config", ProbeResult.Unhealthy("HTTP 503"), fall: 1);
+        var due = await Clock.WaitUntilArmedAsync(grain.GetGrainId());
+
+        var status = await grain.ConfigureAsync(Config("same-config", healthPath: "healthz", fall: 1));
+
         Assert.False(status.ActiveHealthy);
-        Assert.Single(_context.Timers);
+        Assert.Equal(due, await Clock.WaitUntilArmedAsync(grain.GetGrainId())); // the same schedule, not a new timer
+        Assert.Equal(1, Prober.CallsTo(ProbeUri("same-config")));
     }
 
     [Fact]
     public async Task Configure_HealthPathRemoved_StopsProbingAndHealthy()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1));
-        await ProbeAsync(ProbeResult.Unhealthy("HTTP 503"));
-        var status = await grain.ConfigureAsync(Config(healthPath: null));
+        var grain = await ConfigureProbedAsync("unprobed", ProbeResult.Unhealthy("HTTP 503"), fall: 1);
+        Assert.False((await grain.GetStatusAsync()).Healthy);
+
+        var status = await grain.ConfigureAsync(Config("unprobed", healthPath: null));
+
         Assert.True(status.Healthy);
-        Assert.Empty(_context.ActiveTimers);
+        Assert.Equal(0, Clock.TimerCount(grain.GetGrainId()));
         Assert.Equal("active probing disabled", (await grain.GetDetailsAsync()).HealthReason);
     }
 
     [Fact]
-    public async Task ProbeTimer_FailuresPostedBack_FlipHealthAfterFallWithReason()
+    public async Task ProbeTimer_Failures_FlipHealthAfterFallAndBackAfterRise()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 3, rise: 2));
-        await ProbeAsync(ProbeResult.Unhealthy("connection refused"));
-        await ProbeAsync(ProbeResult.Unhealthy("connection refused"));
+        var grain = await ConfigureProbedAsync("rise-fall", ProbeResult.Unhealthy("connection refused"), fall: 3, rise: 2);
+        await ProbeAsync("rise-fall", ProbeResult.Unhealthy("connection refused"));
         Assert.True((await grain.GetStatusAsync()).Healthy);
-        _time.Advance(TimeSpan.FromSeconds(5));
-        await ProbeAsync(ProbeResult.Unhealthy("connection refused"));
+
+        await ProbeAsync("rise-fall", ProbeResult.Unhealthy("connection refused"));
+
         var status = await grain.GetStatusAsync();
-        Assert.False(status.Healthy);
-        Assert.False(status.ActiveHealthy);
-        Assert.False(status.Ejected);
+        Assert.Equal((false, false, false), (status.Healthy, status.ActiveHealthy, status.Ejected));
         var details = await grain.GetDetailsAsync();
         Assert.Equal("3 consecutive probe failures: connection refused", details.HealthReason);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), details.HealthChangedUnixMs);
+        Assert.Equal(Clock.UnixMs, details.HealthChangedUnixMs);
 
-        await ProbeAsync(ProbeResult.Healthy("HTTP 200"));
+        await ProbeAsync("rise-fall", ProbeResult.Healthy("HTTP 200"));
         Assert.False((await grain.GetStatusAsync()).Healthy);
-        await ProbeAsync(ProbeResult.Healthy("HTTP 200"));
+        await ProbeAsync("rise-fall", ProbeResult.Healthy("HTTP 200"));
         Assert.True((await grain.GetStatusAsync()).Healthy);
         Assert.Equal("2 consecutive probe successes", (await grain.GetDetailsAsync()).HealthReason);
     }
 
     [Fact]
-    public async Task ProbeTimer_ProbeOutstanding_DoesNotStartAnother()
+    public async Task ProbeTimer_ProbeOutstanding_GrainAnswersAndNoSecondProbeStarts()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1));
-        var pending = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _prober.Pending = pending;
-        var timer = _context.ActiveTimers.Single();
-        await timer.FireAsync(); // returns at once: the probe runs outside the turn
-        await WaitUntilAsync(() => _prober.Calls == 1);
-        await timer.FireAsync();
-        await timer.FireAsync();
-        Assert.True((await grain.GetStatusAsync()).Healthy); // the grain still answers while the probe hangs
+        var grain = Backend("slow-probe");
+        var id = grain.GetGrainId();
+        var uri = ProbeUri("slow-probe");
+        var pending = Prober.Hold(uri);
+        await grain.ConfigureAsync(Config("slow-probe", healthPath: "healthz", fall: 1));
+        await Wait.UntilAsync(() => Prober.CallsTo(uri) == 1, "the first probe");
+
+        Clock.Advance(TimeSpan.FromMilliseconds(ProbeIntervalMs * 3)); // three periods pass while it hangs
+
+        Assert.True((await grain.GetStatusAsync()).Healthy); // calls run while the probe awaits the network
+        Assert.Equal(1, Prober.CallsTo(uri));
         pending.SetResult(ProbeResult.Unhealthy("timeout after 1000 ms"));
-        await _context.RunNextPostedAsync();
-        Assert.Equal(1, _prober.Calls);
+        await Clock.WaitUntilArmedAsync(id);
+        Assert.Equal(1, Prober.CallsTo(uri));
         Assert.False((await grain.GetStatusAsync()).Healthy);
-        _prober.Pending = null;
-        await ProbeAsync(ProbeResult.Healthy("HTTP 200"));
-        Assert.Equal(2, _prober.Calls);
+        await ProbeAsync("slow-probe", ProbeResult.Healthy("HTTP 200"));
+        Assert.Equal(2, Prober.CallsTo(uri));
     }
 
     [Fact]
     public async Task ProbeTimer_ProberThrows_CountsAsFailure()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1));
-        var pending = new TaskCompletionSource<ProbeResult>();
-        pending.SetException(new InvalidOperationException("boom"));
-        _prober.Pending = pending;
-        await _context.ActiveTimers.Single().FireAsync();
-        await _context.RunNextPostedAsync();
+        var grain = Backend("throwing-probe");
+        var uri = ProbeUri("throwing-probe");
+        Prober.Throw(uri, new InvalidOperationException("boom"));
+
+        await grain.ConfigureAsync(Config("throwing-probe", healthPath: "healthz", fall: 1));
+        await Wait.UntilAsync(() => Prober.CallsTo(uri) == 1, "the probe");
+        await Clock.WaitUntilArmedAsync(grain.GetGrainId());
+
         var details = await grain.GetDetailsAsync();
         Assert.False(details.Status.Healthy);
         Assert.Equal("1 consecutive probe failures: boom", details.HealthReason);
     }
 
     [Fact]
-    public async Task Deactivate_DisposesProbeTimer()
+    public async Task Deactivate_StopsProbing_NewActivationRecomputesHealth()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz"));
-        await grain.OnDeactivateAsync(DeactivationReason.IdleTimeout, CancellationToken.None);
-        Assert.Empty(_context.ActiveTimers);
+        var grain = await ConfigureProbedAsync("deactivated", ProbeResult.Unhealthy("HTTP 503"), fall: 1);
+        var uri = ProbeUri("deactivated");
+        Assert.False((await grain.GetStatusAsync()).Healthy);
+
+        await fixture.Cluster.DeactivateAsync(grain);
+        Assert.Equal(0, Clock.TimerCount(grain.GetGrainId()));
+        Clock.Advance(TimeSpan.FromMilliseconds(ProbeIntervalMs * 2));
+        var status = await grain.GetStatusAsync();
+
+        Assert.Equal((false, true), (status.Configured, status.Healthy)); // health is never persisted
+        Assert.Equal(1, Prober.CallsTo(uri));
     }
 
     [Fact]
     public async Task Healthy_RequiresActiveUpAndNotEjected()
     {
-        var grain = await ActivateAsync();
-        await grain.ConfigureAsync(Config(healthPath: "/healthz", fall: 1, rise: 1, consecutiveFailures: 1, baseEjectionMs: 10_000));
-        await ProbeAsync(ProbeResult.Unhealthy("HTTP 500"));
+        var grain = await ConfigureProbedAsync("both-checks", ProbeResult.Unhealthy("HTTP 500"), fall: 1, rise: 1, consecutiveFailures: 1, baseEjectionMs: 10_000);
+
         var status = await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ServerError));
         Assert.Equal((false, false, true), (status.Healthy, status.ActiveHealthy, status.Ejected));
-        await ProbeAsync(ProbeResult.Healthy("HTTP 200"));
+        await ProbeAsync("both-checks", ProbeResult.Healthy("HTTP 200")); // 2 s later
         status = await grain.GetStatusAsync();
         Assert.Equal((false, true, true), (status.Healthy, status.ActiveHealthy, status.Ejected));
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(8));
         status = await grain.GetStatusAsync();
         Assert.Equal((true, true, false), (status.Healthy, status.ActiveHealthy, status.Ejected));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(10);
-        }
     }
 
     [Fact]
     public async Task GetDetails_100ReportsInOneSecond_RateP99AndOneSample()
     {
-        var grain = await ActivateAsync();
-        var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        await grain.ConfigureAsync(Config() with { Policy = "LeastTime" });
+        var grain = Backend("traffic");
+        AlignToSecond();
+        var start = Clock.UnixMs;
+        await grain.ConfigureAsync(Config("traffic") with { Policy = "LeastTime" });
         for (var i = 1; i <= 100; i++)
         {
             await grain.ReportOutcomeAsync(Outcome(i % 10 == 0 ? OutcomeKind.ServerError : OutcomeKind.Success, latencyMs: i));
-            _time.Advance(TimeSpan.FromMilliseconds(9));
+            Clock.Advance(TimeSpan.FromMilliseconds(9));
         }
-        _time.Advance(TimeSpan.FromMilliseconds(100)); // 1 s after activation
+        Clock.Advance(TimeSpan.FromMilliseconds(100)); // 1 s after activation
 
         var details = await grain.GetDetailsAsync();
 
@@ -307,34 +402,38 @@ public sealed class BackendGrainTests
     [Fact]
     public async Task GetDetails_TrafficStops_RateDecaysOverFiveSecondsAndP99After60()
     {
-        var grain = await ActivateAsync();
+        var grain = Backend("decay");
+        AlignToSecond();
         for (var second = 0; second < 10; second++)
         {
             for (var i = 0; i < 20; i++)
                 await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, latencyMs: 30));
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
-        Assert.Equal((20.0, 30.0), ((await grain.GetDetailsAsync()).RequestsPerSec, (await grain.GetDetailsAsync()).P99LatencyMs));
+        var details = await grain.GetDetailsAsync();
+        Assert.Equal((20.0, 30.0), (details.RequestsPerSec, details.P99LatencyMs));
 
-        _time.Advance(TimeSpan.FromSeconds(3));
+        Clock.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(8, (await grain.GetDetailsAsync()).RequestsPerSec); // 2 of the last 5 seconds had traffic
-        _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(0, (await grain.GetDetailsAsync()).RequestsPerSec);
-        Assert.Equal(30, (await grain.GetDetailsAsync()).P99LatencyMs);
-        _time.Advance(TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        details = await grain.GetDetailsAsync();
+        Assert.Equal((0.0, 30.0), (details.RequestsPerSec, details.P99LatencyMs));
+        Clock.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal(0, (await grain.GetDetailsAsync()).P99LatencyMs);
     }
 
     [Fact]
     public async Task GetDetails_200Seconds_OneSamplePerSecondAtMost180()
     {
-        var grain = await ActivateAsync();
-        var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var grain = Backend("history");
+        AlignToSecond();
+        var start = Clock.UnixMs;
+        await grain.GetStatusAsync(); // activates: the window starts now
         for (var second = 0; second < 200; second++)
         {
             for (var i = 0; i < second % 4; i++)
                 await grain.ReportOutcomeAsync(Outcome(OutcomeKind.Success, latencyMs: second));
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Clock.Advance(TimeSpan.FromSeconds(1));
             if (second == 2)
                 Assert.Equal(3, (await grain.GetDetailsAsync()).History.Count);
         }
@@ -354,9 +453,7 @@ public sealed class BackendGrainTests
     [Fact]
     public async Task GetDetails_FreshActivation_NoTrafficFigures()
     {
-        var grain = await ActivateAsync();
-
-        var details = await grain.GetDetailsAsync();
+        var details = await Backend("quiet").GetDetailsAsync();
 
         Assert.Equal(((string?)null, 0.0, 0.0), (details.Policy, details.RequestsPerSec, details.P99LatencyMs));
         Assert.Empty(details.History);

@@ -1,104 +1,100 @@
 using Granary.Grains.Contracts;
 using Granary.Grains.Tests.Fakes;
-using Granary.Runtime;
-using Granary.Tests.Common;
+using Granary.Grains.Tests.Hosting;
 
 namespace Granary.Grains.Tests;
 
-public sealed class GatewayGrainTests
+/// <summary>The gateway grain on an Orleans silo: heartbeats and the idle timer; each test uses its own gateway id.</summary>
+public sealed class GatewayGrainTests(GrainClusterFixture fixture) : IClassFixture<GrainClusterFixture>
 {
-    private readonly ManualTimeProvider _time = new();
-    private readonly FakeGrainContext _context;
+    private GrainTimerClock Clock => fixture.Clock;
 
-    public GatewayGrainTests() => _context = new FakeGrainContext(new GrainId(GrainDescriptors.GatewayGrainType, "gw1"), _time);
+    private IGatewayGrain Gateway(string id) => fixture.Grains.GetGrain<IGatewayGrain>(id);
 
-    private Task<GatewayGrain> ActivateAsync() => _context.ActivateAsync(new GatewayGrain());
-
-    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>Advances the clock by whole idle-check periods, firing the idle timer after each.</summary>
-    private async Task PassAsync(TimeSpan time)
+    /// <summary>Fires the idle check <paramref name="ticks"/> times; each must come one <see cref="GatewayGrain.IdleCheckPeriod"/> after the last and find the grain still there.</summary>
+    private async Task IdleChecksAsync(IGatewayGrain grain, int ticks)
     {
-        for (var passed = TimeSpan.Zero; passed < time; passed += GatewayGrain.IdleCheckPeriod)
+        for (var i = 0; i < ticks; i++)
         {
-            _time.Advance(GatewayGrain.IdleCheckPeriod);
-            foreach (var timer in _context.ActiveTimers.ToList())
-                await timer.FireAsync();
+            Assert.Equal(GatewayGrain.IdleCheckPeriod, await Clock.FireNextAsync(grain.GetGrainId()));
+            await Clock.WaitUntilArmedAsync(grain.GetGrainId()); // the check ran and kept the activation
         }
     }
 
     [Fact]
     public async Task GetStats_NoReport_KeyAsIdAndNeverReported()
     {
-        var grain = await ActivateAsync();
-
-        Assert.Equal(new GatewayStats("gw1", 0, false, false, 0, 0), await grain.GetStatsAsync());
+        Assert.Equal(new GatewayStats("gw-quiet", 0, false, false, 0, 0), await Gateway("gw-quiet").GetStatsAsync());
     }
 
     [Fact]
     public async Task Report_Twice_LatestKeptStampedWithSiloClock()
     {
-        var grain = await ActivateAsync();
-        await grain.ReportAsync(new GatewayStats("gw1", 10, false, true, 1, 42));
-        _time.Advance(TimeSpan.FromMilliseconds(1500));
+        var grain = Gateway("gw-reporting");
+        await grain.ReportAsync(new GatewayStats("gw-reporting", 10, false, true, 1, 42));
+        Clock.Advance(TimeSpan.FromMilliseconds(1500));
 
         // A skewed gateway clock (and a wrong id) do not leak into what the dashboard reads.
         await grain.ReportAsync(new GatewayStats("other", 20.5, true, false, 7, 99_999_999_999_999));
 
-        Assert.Equal(new GatewayStats("gw1", 20.5, true, false, 7, NowMs), await grain.GetStatsAsync());
+        Assert.Equal(new GatewayStats("gw-reporting", 20.5, true, false, 7, Clock.UnixMs), await grain.GetStatsAsync());
     }
 
     [Fact]
     public async Task IdleCheck_60sWithoutReport_Deactivates()
     {
-        var grain = await ActivateAsync();
-        await grain.ReportAsync(new GatewayStats("gw1", 1, false, true, 0, 0));
-        var timer = Assert.Single(_context.ActiveTimers);
-        Assert.Equal((GatewayGrain.IdleCheckPeriod, GatewayGrain.IdleCheckPeriod), (timer.DueTime, timer.Period));
+        var grain = Gateway("gw-stopped");
+        await grain.ReportAsync(new GatewayStats("gw-stopped", 1, false, true, 0, 0));
+        var deactivated = fixture.Cluster.WaitForDeactivationAsync(grain);
 
-        await PassAsync(TimeSpan.FromSeconds(55));
-        Assert.False(_context.DeactivateRequested);
-        await PassAsync(TimeSpan.FromSeconds(5));
+        await IdleChecksAsync(grain, 11); // 55 s
+        Assert.True(fixture.IsActive(grain));
+        Assert.Equal(GatewayGrain.IdleCheckPeriod, await Clock.FireNextAsync(grain.GetGrainId())); // 60 s
 
-        Assert.True(_context.DeactivateRequested);
-        Assert.Empty(_context.ActiveTimers);
+        await Wait.ForAsync(deactivated, "the idle gateway grain's deactivation");
+        Assert.Equal(0, Clock.TimerCount(grain.GetGrainId()));
+        Assert.False(fixture.IsActive(grain));
     }
 
     [Fact]
-    public async Task IdleCheck_ReportsEverySecond_StaysActive()
+    public async Task IdleCheck_ReportsKeepComing_StaysActive()
     {
-        var grain = await ActivateAsync();
-        for (var i = 0; i < 120; i++)
+        var grain = Gateway("gw-alive");
+        for (var i = 0; i < 24; i++) // 120 s, one report per idle check
         {
-            await grain.ReportAsync(new GatewayStats("gw1", i, false, true, 0, 0));
-            _time.Advance(TimeSpan.FromSeconds(1));
-            if (i % 5 == 4)
-                await _context.ActiveTimers.Single().FireAsync();
+            await grain.ReportAsync(new GatewayStats("gw-alive", i, false, true, 0, 0));
+            await IdleChecksAsync(grain, 1);
         }
 
-        Assert.False(_context.DeactivateRequested);
-        Assert.Equal(119, (await grain.GetStatsAsync()).RequestsPerSec);
+        Assert.True(fixture.IsActive(grain));
+        Assert.Equal(23, (await grain.GetStatsAsync()).RequestsPerSec);
     }
 
     [Fact]
     public async Task IdleCheck_ReadsOnlyNeverReported_DeactivatesAfter60s()
     {
-        var grain = await ActivateAsync();
-        await PassAsync(TimeSpan.FromSeconds(30));
+        var grain = Gateway("gw-read-only");
+        await grain.GetStatsAsync();
+        var deactivated = fixture.Cluster.WaitForDeactivationAsync(grain);
+        await IdleChecksAsync(grain, 6);
         await grain.GetStatsAsync(); // reading does not keep it alive
 
-        await PassAsync(TimeSpan.FromSeconds(30));
+        await IdleChecksAsync(grain, 5);
+        await Clock.FireNextAsync(grain.GetGrainId());
 
-        Assert.True(_context.DeactivateRequested);
+        await Wait.ForAsync(deactivated, "the never-reported gateway grain's deactivation");
     }
 
     [Fact]
-    public async Task Deactivate_DisposesIdleTimer()
+    public async Task Deactivation_StatsNotPersisted_NewActivationHasItsIdleTimer()
     {
-        var grain = await ActivateAsync();
+        var grain = Gateway("gw-back");
+        await grain.ReportAsync(new GatewayStats("gw-back", 1, false, true, 0, 0));
 
-        await grain.OnDeactivateAsync(DeactivationReason.ShuttingDown, CancellationToken.None);
+        await fixture.Cluster.DeactivateAsync(grain);
 
-        Assert.Empty(_context.ActiveTimers);
+        Assert.Equal(0, Clock.TimerCount(grain.GetGrainId()));
+        Assert.Equal(new GatewayStats("gw-back", 0, false, false, 0, 0), await grain.GetStatsAsync());
+        Assert.Equal(1, Clock.TimerCount(grain.GetGrainId()));
     }
 }
