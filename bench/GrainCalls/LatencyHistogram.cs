@@ -5,7 +5,7 @@ namespace Granary.Bench.GrainCalls;
 
 /// <summary>
 /// Log-linear latency histogram in the manner of HdrHistogram: exact below 64 ns, then 64 buckets per
-/// power of two (relative error ≤ 1/64 ≈ 1.6%) up to ~2^40 ns. One per caller loop (no sharing, no locks);
+/// power of two (relative error ≤ 1/64 ≈ 1.6%) up to ~2^40 ns. One per thread (no sharing, no locks);
 /// merged at the end. Recording allocates nothing.
 /// </summary>
 internal sealed class LatencyHistogram

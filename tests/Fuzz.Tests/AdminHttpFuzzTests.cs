@@ -29,13 +29,12 @@ public sealed class AdminHttpFuzzTests(ITestOutputHelper output, FuzzSink sink) 
 
     public async Task InitializeAsync()
     {
-        var grainPort = FreePort();
         _app = SiloApp.Create(
-            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:GrainPort={grainPort}", "--Granary:Silo:HttpPort=0", $"--Granary:Silo:AdminKey={AdminKey}"],
+            ["--Granary:Silo:Host=127.0.0.1", $"--Granary:Silo:SiloPort={FreePort()}", $"--Granary:Silo:GatewayPort={FreePort()}", "--Granary:Silo:HttpPort=0", $"--Granary:Silo:AdminKey={AdminKey}"],
             builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        _http.BaseAddress = addresses.Select(a => new Uri(a)).Single(u => u.Port != grainPort);
+        _http.BaseAddress = new Uri(addresses.Single());
         foreach (var id in ExistingIds)
         {
             using var response = await SendAsync(HttpMethod.Post, "/clients", System.Text.Encoding.UTF8.GetBytes($"{{\"client_id\":\"{id}\",\"capacity\":10,\"rate_per_sec\":5}}"), "application/json", AdminKey);
