@@ -19,6 +19,23 @@ if [[ ! -x /usr/bin/chromium ]]; then
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# [metrics] Every process's /metrics must pass `promtool check metrics` (tests/Hosting.Tests, Gateway.Tests, Silo.Tests);
+# promtool comes from Debian's package prometheus.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "==> Installing promtool (Debian package prometheus) for the metrics format tests"
+  export DEBIAN_FRONTEND=noninteractive
+  # The package also holds the Prometheus server, whose service would take port 9090 (a silo's HTTP port):
+  # a policy-rc.d that forbids starting services keeps it stopped, as Debian's container images do.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+    remove_policy=1
+  fi
+  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=120 prometheus >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=120 prometheus >/dev/null; } \
+    || echo "test.sh: could not install promtool; the metrics format tests will fail" >&2
+  if [[ -n "${remove_policy:-}" ]]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
 # A private PostgreSQL server for the tests that need one (membership, storage, registry, faults):
 # a free port, a temporary data directory, stopped when the run ends. Tests never skip for want of it.
 pg_dir=$(mktemp -d /tmp/granary-test-pg.XXXXXX)
