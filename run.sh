@@ -45,7 +45,7 @@ Cluster options:
   --policy NAME               balancing policy of the cluster: RoundRobin, LeastConnections,
                               PowerOfTwoChoices, Random, LeastTime, ConsistentHash
                               (default LeastConnections, as in the gateway's appsettings.json)
-  --no-build                  skip `dotnet build -c Release Orleans.sln`
+  --no-build                  skip building the silo, gateway and demo projects (Release)
   -h, --help                  this text
 
   Ports: silo-to-silo 11111 (+i), Orleans gateway 30000 (+i), silo HTTP 9090 (+i)
@@ -216,10 +216,21 @@ if ((${#busy[@]})); then
 fi
 
 if ((BUILD)); then
-  echo "Building (dotnet build -c Release Orleans.sln) ..."
-  if ! dotnet build -c Release "$ROOT/Orleans.sln" ${GRANARY_ARTIFACTS:+"-p:ArtifactsPath=$GRANARY_ARTIFACTS"} -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
-    die "build failed (errors above)."
-  fi
+  # Only what runs here (not the tests or benchmarks), one project at a time so progress shows.
+  RUN_PROJECTS=(src/Silo/Granary.Silo.csproj src/Gateway/Granary.Gateway.csproj
+    samples/DemoBackend/Granary.Samples.DemoBackend.csproj samples/DemoClient/Granary.Samples.DemoClient.csproj)
+  build_started=$SECONDS
+  for ((k = 0; k < ${#RUN_PROJECTS[@]}; k++)); do
+    project=${RUN_PROJECTS[k]}
+    printf 'Building [%d/%d] %s (Release) ... ' $((k + 1)) ${#RUN_PROJECTS[@]} "$(basename "$project" .csproj)"
+    step_started=$SECONDS
+    if ! dotnet build -c Release "$ROOT/$project" ${GRANARY_ARTIFACTS:+"-p:ArtifactsPath=$GRANARY_ARTIFACTS"} -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
+      echo
+      die "build of $project failed (errors above)."
+    fi
+    echo "$((SECONDS - step_started)) s"
+  done
+  echo "Built in $((SECONDS - build_started)) s."
 fi
 
 SILO_DLL="$(dll_of Granary.Silo)"
