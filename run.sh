@@ -224,9 +224,11 @@ if ((BUILD)); then
     project=${RUN_PROJECTS[k]}
     printf 'Building [%d/%d] %s (Release) ... ' $((k + 1)) ${#RUN_PROJECTS[@]} "$(basename "$project" .csproj)"
     step_started=$SECONDS
-    if ! dotnet build -c Release "$ROOT/$project" ${GRANARY_ARTIFACTS:+"-p:ArtifactsPath=$GRANARY_ARTIFACTS"} -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
-      echo
-      die "build of $project failed (errors above)."
+    mkdir -p "$RUN_DIR"
+    if ! dotnet build -c Release "$ROOT/$project" ${GRANARY_ARTIFACTS:+"-p:ArtifactsPath=$GRANARY_ARTIFACTS"} -nologo -v quiet >"$RUN_DIR/build.log" 2>&1; then
+      echo "failed"
+      grep -E ': (error|warning) ' "$RUN_DIR/build.log" | sort -u >&2 || cat "$RUN_DIR/build.log" >&2
+      die "build of $project failed (errors above; full output in .run/build.log)."
     fi
     echo "$((SECONDS - step_started)) s"
   done

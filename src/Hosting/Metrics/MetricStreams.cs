@@ -13,6 +13,18 @@ internal sealed class MetricStreams
 {
     private const string GranaryMeterPrefix = "Granary.";
 
+    /// <summary>
+    /// Orleans 10.4.2's message-size histograms (<c>orleans-messaging-sent-messages-size</c>,
+    /// <c>orleans-messaging-received-messages-size</c>) tag <c>ConnectionDirection</c> and <c>MessageDirection</c>,
+    /// camelCase label names that promtool refuses. A view cannot rename a tag, so these two keep only their
+    /// <c>silo</c> tag: sizes are summed over directions.
+    /// </summary>
+    private static readonly HashSet<string> OrleansMessageSizeHistograms = new(StringComparer.Ordinal)
+    {
+        "orleans-messaging-sent-messages-size",
+        "orleans-messaging-received-messages-size",
+    };
+
     private readonly IMeterFactory _hostMeters;
     private readonly double[] _millisecondBuckets;
 
@@ -34,6 +46,8 @@ internal sealed class MetricStreams
         var help = PrometheusNaming.Help(instrument);
         if (IsGranaryMillisecondHistogram(instrument))
             return new ExplicitBucketHistogramConfiguration { Name = name, Description = help, Boundaries = _millisecondBuckets };
+        if (instrument.Meter.Name == GranaryMeterNames.Orleans && OrleansMessageSizeHistograms.Contains(instrument.Name))
+            return new MetricStreamConfiguration { Name = name, Description = help, TagKeys = ["silo"] };
         return new MetricStreamConfiguration { Name = name, Description = help };
     }
 

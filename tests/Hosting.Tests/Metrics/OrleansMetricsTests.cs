@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,30 @@ public sealed class OrleansMetricsTests
         Assert.True(scrape.Types.Keys.Count(k => k.StartsWith("orleans_", StringComparison.Ordinal)) >= 10,
             "expected Orleans's meter on /metrics: " + string.Join(", ", scrape.Types.Keys));
         Assert.Equal("histogram", scrape.Types["http_server_request_duration_seconds"]);
+        await Promtool.AssertCleanAsync(scrape.Text);
+    }
+
+    [Fact]
+    public async Task MapGranaryMetrics_OrleansMessageSizeHistograms_KeepOnlyTheSnakeCaseSiloLabel()
+    {
+        await using var host = await MetricsHost.StartAsync();
+        // The shape Orleans 10.4.2 records on a gateway connection (MessagingInstruments.OnMessageSend/OnMessageReceive).
+        var meter = host.Services.GetRequiredService<IMeterFactory>().Create("Microsoft.Orleans");
+        var sent = meter.CreateHistogram<int>("orleans-messaging-sent-messages-size", "bytes");
+        var received = meter.CreateHistogram<int>("orleans-messaging-received-messages-size", "bytes");
+        foreach (var direction in new[] { "Request", "Response" })
+        {
+            sent.Record(120, new("ConnectionDirection", "GatewayToClient"), new("MessageDirection", direction), new("silo", "S127.0.0.1:11111:1"));
+            received.Record(80, new("ConnectionDirection", "ClientToGateway"), new("MessageDirection", direction));
+        }
+
+        var scrape = await host.ScrapeAsync();
+
+        Assert.Equal("histogram", scrape.Types["orleans_messaging_sent_messages_size_bytes"]);
+        Assert.DoesNotContain("ConnectionDirection", scrape.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("MessageDirection", scrape.Text, StringComparison.Ordinal);
+        Assert.Equal(2, scrape.Value("orleans_messaging_sent_messages_size_bytes_count{silo=\"S127.0.0.1:11111:1\"}"));
+        Assert.Equal(2, scrape.Value("orleans_messaging_received_messages_size_bytes_count{}"));
         await Promtool.AssertCleanAsync(scrape.Text);
     }
 
