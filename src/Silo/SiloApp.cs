@@ -206,6 +206,7 @@ internal static partial class SiloApp
         app.UseMiddleware<JsonErrorMiddleware>();
         app.UseDashboardFiles();
         app.UseMiddleware<AdminAuthMiddleware>();
+        app.UseMiddleware<OrleansDashboardBackLink>();
         app.UseRouting();
         app.MapSiloEndpoints();
         app.MapOrleansDashboard(routePrefix: OrleansDashboardPath);

@@ -60,6 +60,11 @@ public sealed class OrleansDashboardBrowserTests(ITestOutputHelper output)
         Assert.EndsWith("/orleans/", page.Url, StringComparison.Ordinal);
         Assert.Equal("Orleans Dashboard", await page.TitleAsync());
         await page.ScreenshotAsync(new() { Path = DashboardBrowserTests.ScreenshotPath("orleans") });
+
+        // And back: Orleans's page carries the silo's link to Granary's dashboard.
+        await page.Locator("#granary-dashboard-link").ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/dashboard/", StringComparison.Ordinal), new() { Timeout = 10_000 });
+        await page.Locator("#orleans-link").WaitForAsync(new() { Timeout = 10_000 });
     }
 
     [Fact]
