@@ -1,9 +1,11 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Granary.EndToEnd.Tests.Infrastructure;
+using Granary.Grains.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Granary.EndToEnd.Tests;
 
@@ -24,8 +26,6 @@ public sealed partial class RollingRestartTests(ITestOutputHelper output)
         await using var cluster = await LocalCluster.StartAsync(new ClusterSpec
         {
             PostgresSilos = 3, Gateways = 2,
-            // The README's procedure: a leaving silo redirects callers on an old view for 1 s before its grains deactivate.
-            ExtraSiloArgs = ["--Granary:Silo:ShutdownDrainMs=1000"],
         });
         await cluster.CreateClientAsync("rr-free", 1_000_000_000, 1_000_000_000);
         await cluster.CreateClientAsync("rr-tight", TightCapacity, TightRate);
@@ -125,12 +125,16 @@ public sealed partial class RollingRestartTests(ITestOutputHelper output)
         series.Where(kv => kv.Key.StartsWith("fallback_decisions", StringComparison.Ordinal) && kv.Key.Contains("kind=\"rate_limit\"", StringComparison.Ordinal)).Sum(kv => kv.Value);
 
     private static async Task<int> ActiveSilosAsync(LocalCluster cluster) =>
-        int.Parse((await cluster.Database!.QueryAsync("SELECT count(*) FROM granary_silo WHERE status = 2")).Single()[0]!, CultureInfo.InvariantCulture);
+        int.Parse((await cluster.Database!.QueryAsync("SELECT count(*)::text FROM granary_orleans_silo WHERE status = 3")).Single()[0]!, CultureInfo.InvariantCulture);
 
-    /// <summary>Tokens of every stored client bucket (<c>ClientBucketState</c>: version byte, then tokens as a little-endian double).</summary>
+    private static readonly Serializer StateSerializer = new ServiceCollection()
+        .AddSerializer(b => b.AddAssembly(typeof(ClientBucketState).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+
+    /// <summary>Tokens of every stored client bucket (state <c>bucket</c>, a <see cref="ClientBucketState"/> in Orleans's own serialization).</summary>
     private static async Task<Dictionary<string, double>> StoredTokensAsync(LocalCluster cluster)
     {
-        var rows = await cluster.Database!.QueryAsync("SELECT grain_key, encode(payload, 'hex') FROM granary_grain_state WHERE grain_type = 'client'");
-        return rows.ToDictionary(r => r[0]!, r => BinaryPrimitives.ReadDoubleLittleEndian(Convert.FromHexString(r[1]!).AsSpan(1, 8)));
+        var rows = await cluster.Database!.QueryAsync(
+            "SELECT grain_id_ext, encode(payload, 'hex') FROM granary_orleans_grain_state WHERE state_name = 'bucket' AND payload IS NOT NULL");
+        return rows.ToDictionary(r => r[0]!, r => StateSerializer.Deserialize<ClientBucketState>(Convert.FromHexString(r[1]!))!.Tokens);
     }
 }

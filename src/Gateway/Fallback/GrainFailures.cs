@@ -22,6 +22,9 @@ internal static class GrainFailures
     /// <see cref="OrleansMessageRejectionException"/> (no gateway, message rejected), <c>ConnectionFailedException</c>,
     /// <see cref="GatewayTooBusyException"/>, a grain that could not be activated or whose storage failed, and a grain
     /// interface no silo knows (<see cref="Cluster.GrainReferences"/>): none of them is an answer of the grain;</item>
+    /// <item>any <see cref="Orleans.Serialization.SerializerException"/>: the silo's answer could not be carried, e.g. an
+    /// activation that failed because the database is down throws <c>NpgsqlException</c>, which Orleans cannot serialize,
+    /// so the gateway receives <see cref="Orleans.Serialization.CodecNotFoundException"/>;</item>
     /// <item><see cref="ObjectDisposedException"/> and <see cref="OperationCanceledException"/> while the client is not
     /// connected (<paramref name="connected"/> false): the client is stopping or stopped.</item>
     /// </list>
@@ -32,6 +35,7 @@ internal static class GrainFailures
     {
         TimeoutException => true,
         OrleansException => true,
+        Orleans.Serialization.SerializerException => true,
         ObjectDisposedException or OperationCanceledException => !connected,
         _ => false,
     };
