@@ -171,6 +171,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         var url = $"http://127.0.0.1:{port}";
         var p = Track(HostProcess.Start(id, "Granary.Gateway", ["--contentRoot", contentRoot, "--urls", url]));
         await p.WaitHealthyAsync(Http, url + "/healthz", TimeSpan.FromSeconds(30));
+        // A gateway serves with local decisions until its Orleans client connects; the tests start from a connected one.
+        await Poll.UntilAsync(async () => (await Http.GetStringAsync(url + "/healthz")).Contains("\"silo_connected\":true", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), $"gateway {id} connected to a silo");
         var entry = (p, id, url);
         Gateways.Add(entry);
         return entry;
