@@ -3,7 +3,7 @@ using Granary.EndToEnd.Tests.Infrastructure;
 namespace Granary.EndToEnd.Tests;
 
 /// <summary>Gateways come and go: a killed one leaks no in-flight counts; a stopped one drains first.</summary>
-public sealed class GatewayLifecycleTests
+public sealed class GatewayLifecycleTests(ITestOutputHelper output)
 {
     private static async Task<long> TotalInFlightAsync(LocalCluster cluster) =>
         (await cluster.GetBackendsAsync()).Sum(b => b.GetProperty("in_flight").GetInt64());
@@ -20,10 +20,12 @@ public sealed class GatewayLifecycleTests
         var requests = Enumerable.Range(0, 6).Select(_ => pending.GetAsync(gw.Url + "/slow")).ToList();
 
         await Poll.UntilAsync(async () => await TotalInFlightAsync(cluster) == 6, TimeSpan.FromSeconds(15), "6 requests in flight");
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         gw.Process.KillHard();
 
         // The backends still hold the requests for ~20 s; only the lease can bring the count back to 0.
         await Poll.UntilAsync(async () => await TotalInFlightAsync(cluster) == 0, TimeSpan.FromSeconds(10), "in-flight count back to 0 after the lease");
+        output.WriteLine($"[fault] gateway SIGKILLed with 6 requests in flight: cluster-wide in-flight count back to 0 after {killed.Elapsed.TotalSeconds:0.0} s (lease 2 s), 0 leaked");
         foreach (var r in requests)
             await Assert.ThrowsAnyAsync<Exception>(() => r);
     }
