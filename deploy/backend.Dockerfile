@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Granary demo backend (samples/DemoBackend): GET /healthz, GET /mandelbrot (PNG tiles), any other
 # path a small JSON body; every response carries X-Backend-Id. Build from the repository root:
 #   docker build -f deploy/backend.Dockerfile -t granary-backend .
@@ -9,13 +8,13 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY samples/DemoBackend/ samples/DemoBackend/
 COPY samples/Imaging/ samples/Imaging/
-RUN --mount=type=cache,id=granary-nuget,target=/root/.nuget/packages \
-    dotnet publish samples/DemoBackend/Granary.Samples.DemoBackend.csproj -c Release -o /app -p:UseAppHost=false -nologo
+RUN dotnet publish samples/DemoBackend/Granary.Samples.DemoBackend.csproj -c Release -o /app -p:UseAppHost=false -nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-COPY --chmod=755 deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+COPY deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+RUN chmod 755 /usr/local/bin/healthcheck.sh
 ENV ASPNETCORE_HTTP_PORTS=""
 EXPOSE 5001
 USER app

@@ -1,8 +1,7 @@
-# syntax=docker/dockerfile:1
-# Granary gateway: YARP reverse proxy + grain client (port 8080; /healthz, /metrics). Stateless:
+# Granary gateway: YARP reverse proxy + Orleans client (port 8080; /healthz, /metrics). Classic builder syntax. Stateless:
 # run as many as you like. Build from the repository root:
 #   docker build -f deploy/gateway.Dockerfile -t granary-gateway .
-# Configuration by environment variables (Granary__PostgreSql__ConnectionString, ReverseProxy__...):
+# Configuration by environment variables (Granary__PostgreSql__ConnectionString, Granary__Tls__*, ReverseProxy__...):
 # see "Deployment" in README.md.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -10,15 +9,13 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 COPY deploy/sql/ deploy/sql/
-# YARP is restored as a package download and referenced from the package folder (Directory.Build.props),
-# so restore and publish share the same RUN (and the same NuGet cache).
-RUN --mount=type=cache,id=granary-nuget,target=/root/.nuget/packages \
-    dotnet publish src/Gateway/Granary.Gateway.csproj -c Release -o /app -p:UseAppHost=false -nologo
+RUN dotnet publish src/Gateway/Granary.Gateway.csproj -c Release -o /app -p:UseAppHost=false -nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-COPY --chmod=755 deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+COPY deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+RUN chmod 755 /usr/local/bin/healthcheck.sh && mkdir -p /certs && chown app:app /certs
 # The gateway listens on 8080 on every interface of the container (the health check probes 8080).
 ENV ASPNETCORE_HTTP_PORTS="" \
     Granary__Gateway__Urls=http://0.0.0.0:8080

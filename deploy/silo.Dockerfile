@@ -1,8 +1,8 @@
-# syntax=docker/dockerfile:1
-# Granary silo: grain runtime + grains (grain port 11111) and HTTP (/healthz, /metrics, admin API,
-# dashboard; port 9090). Build from the repository root:
+# Granary silo: an Orleans silo with Granary's grains (silo-to-silo port 11111, Orleans gateway port 30000) and
+# HTTP (/healthz, /metrics, admin API, /dashboard, /orleans; port 9090). Classic builder syntax (no BuildKit needed).
+# The same image makes the cluster's development certificates: `--make-dev-certs /certs silo gateway`. Build from the repository root:
 #   docker build -f deploy/silo.Dockerfile -t granary-silo .
-# Configuration by environment variables (Granary__Silo__GrainPort, Granary__PostgreSql__ConnectionString,
+# Configuration by environment variables (Granary__Silo__SiloPort, Granary__PostgreSql__ConnectionString, Granary__Tls__*,
 # ...): see "Deployment" in README.md.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -12,21 +12,23 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 COPY deploy/sql/ deploy/sql/
-RUN --mount=type=cache,id=granary-nuget,target=/root/.nuget/packages \
-    dotnet publish src/Silo/Granary.Silo.csproj -c Release -o /app -p:UseAppHost=false -nologo
+RUN dotnet publish src/Silo/Granary.Silo.csproj -c Release -o /app -p:UseAppHost=false -nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-COPY --chmod=755 deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+COPY deploy/healthcheck.sh /usr/local/bin/healthcheck.sh
+RUN chmod 755 /usr/local/bin/healthcheck.sh && mkdir -p /certs && chown app:app /certs
 # Bind every interface inside the container. In a multi-silo cluster also set
 # Granary__Silo__AdvertisedHost to the name other containers reach this one by (e.g. the compose service).
-# ASPNETCORE_HTTP_PORTS is cleared: the silo binds its own ports (Granary__Silo__GrainPort/HttpPort).
+# ASPNETCORE_HTTP_PORTS is cleared: the silo binds its own ports (Granary__Silo__SiloPort/GatewayPort/HttpPort).
+# Beyond loopback the silo refuses to start without mutual TLS: set Granary__Tls__CertificatePath/KeyPath/CaPath
+# (compose mounts the development certificates at /certs, owned by the app user).
 # Set Granary__Silo__AdminKey too: without a key the HTTP port listens on the container's loopback only
 # (the health check below still reaches it; nothing outside the container does).
 ENV ASPNETCORE_HTTP_PORTS="" \
     Granary__Silo__Host=0.0.0.0
-EXPOSE 11111 9090
+EXPOSE 11111 30000 9090
 # "app" (uid 1654) ships with the .NET 8+ images.
 USER app
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \

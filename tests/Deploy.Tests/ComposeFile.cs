@@ -43,6 +43,7 @@ internal sealed class ComposeFile
     /// <summary>The kind of host a service runs, from the Dockerfile it is built from (or its image).</summary>
     public static ServiceKind KindOf(ComposeService service) => (service.DockerfilePath is { } path ? RepoPaths.Relative(path) : null) switch
     {
+        "deploy/silo.Dockerfile" when service.Entrypoint.Contains("--make-dev-certs") => ServiceKind.Certificates,
         "deploy/silo.Dockerfile" => ServiceKind.Silo,
         "deploy/gateway.Dockerfile" => ServiceKind.Gateway,
         "deploy/backend.Dockerfile" => ServiceKind.Backend,

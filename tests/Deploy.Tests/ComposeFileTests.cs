@@ -11,14 +11,15 @@ public sealed class ComposeFileTests
         Compose.Services.Where(s => ComposeFile.KindOf(s) == kind).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
     [Fact]
-    public void Services_Declared_PostgresTwoSilosOneGatewayServiceThreeBackends()
+    public void Services_Declared_PostgresCertificatesTwoSilosOneGatewayServiceThreeBackends()
     {
         Assert.All(Compose.Services, s => Assert.NotEqual(ServiceKind.Unknown, ComposeFile.KindOf(s)));
         Assert.Equal(new[] { "postgres" }, OfKind(ServiceKind.Postgres).Select(s => s.Name));
+        Assert.Equal(new[] { "certs" }, OfKind(ServiceKind.Certificates).Select(s => s.Name));
         Assert.Equal(new[] { "silo1", "silo2" }, OfKind(ServiceKind.Silo).Select(s => s.Name));
         Assert.Equal(new[] { "gateway" }, OfKind(ServiceKind.Gateway).Select(s => s.Name));
         Assert.Equal(new[] { "backend1", "backend2", "backend3" }, OfKind(ServiceKind.Backend).Select(s => s.Name));
-        Assert.StartsWith("postgres:15", Compose["postgres"].Image, StringComparison.Ordinal);
+        Assert.StartsWith("postgres:17", Compose["postgres"].Image, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -26,7 +27,7 @@ public sealed class ComposeFileTests
     {
         var built = Compose.Services.Where(s => s.BuildContext is not null).ToList();
 
-        Assert.Equal(6, built.Count);
+        Assert.Equal(7, built.Count);
         Assert.All(built, s =>
         {
             Assert.True(Directory.Exists(RepoPaths.Combine(s.BuildContext!)), $"{s}: build context '{s.BuildContext}' does not exist.");
@@ -67,12 +68,12 @@ public sealed class ComposeFileTests
         var silos = OfKind(ServiceKind.Silo);
         for (var i = 0; i < silos.Count; i++)
         {
-            var (http, grain) = (ServiceFacts.SiloHttpPort(silos[i]), ServiceFacts.SiloGrainPort(silos[i]));
+            var (http, grain) = (ServiceFacts.SiloHttpPort(silos[i]), ServiceFacts.SiloPort(silos[i]));
             Assert.Contains(silos[i].Ports, p => p.ContainerPort == http && p.IsPublished);
             foreach (var p in silos[i].Ports.Where(p => p.IsPublished))
             {
                 var expected = p.ContainerPort == http ? 9090 + i : p.ContainerPort == grain ? 11111 + i : -1;
-                if (expected < 0) problems.Add($"{silos[i]}: {p.Text}: the silo listens on {grain} (grains) and {http} (HTTP) only");
+                if (expected < 0) problems.Add($"{silos[i]}: {p.Text}: publish only the HTTP port {http} (the Orleans ports stay on the compose network)");
                 else if (p.HostFirst != expected || p.HostLast != expected) problems.Add($"{silos[i]}: {p.Text}: host port must be {expected}");
                 // The admin API has no authentication yet: never publish it beyond the host's loopback.
                 if (p.HostIp != "127.0.0.1") problems.Add($"{silos[i]}: {p.Text}: publish silo ports on 127.0.0.1 only");
@@ -126,11 +127,17 @@ public sealed class ComposeFileTests
 
         foreach (var service in Compose.Services)
         {
-            if (!Healthy(service)) problems.Add($"{service}: no health check (compose healthcheck or image HEALTHCHECK)");
+            if (!Healthy(service) && ComposeFile.KindOf(service) != ServiceKind.Certificates)
+                problems.Add($"{service}: no health check (compose healthcheck or image HEALTHCHECK)");
             foreach (var (target, condition) in service.DependsOn)
             {
-                if (condition != "service_healthy") problems.Add($"{service}: depends on {target} with condition {condition}, not service_healthy");
                 if (!Compose.Services.Any(s => s.Name == target)) problems.Add($"{service}: depends on unknown service {target}");
+                else if (ComposeFile.KindOf(Compose[target]) == ServiceKind.Certificates)
+                {
+                    // A one-shot service: waited for until it has exited 0.
+                    if (condition != "service_completed_successfully") problems.Add($"{service}: depends on {target} with condition {condition}, not service_completed_successfully");
+                }
+                else if (condition != "service_healthy") problems.Add($"{service}: depends on {target} with condition {condition}, not service_healthy");
                 else if (!Healthy(Compose[target])) problems.Add($"{service}: depends on {target}, which has no health check");
             }
         }
@@ -201,6 +208,32 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Tls_SilosAndGateways_UseTheDevelopmentCertificatesMadeBeforeThemFromOneVolume()
+    {
+        var certs = Compose["certs"];
+        // --make-dev-certs DIR NAME...: the names must be the certificates the services point at.
+        var args = certs.Entrypoint.SkipWhile(a => a != "--make-dev-certs").Skip(1).ToList();
+        var directory = args[0];
+        var names = args.Skip(1).ToHashSet(StringComparer.Ordinal);
+        var volume = Assert.Single(certs.Volumes, v => v.EndsWith(":" + directory, StringComparison.Ordinal)).Split(':')[0];
+        Assert.Contains(volume, Compose.Volumes);
+
+        foreach (var member in OfKind(ServiceKind.Silo).Concat(OfKind(ServiceKind.Gateway)))
+        {
+            Assert.Equal("service_completed_successfully", member.DependsOn.GetValueOrDefault("certs"));
+            Assert.Contains($"{volume}:{directory}:ro", member.Volumes);
+            var certificate = ServiceFacts.Config(member, "Granary:Tls:CertificatePath");
+            var key = ServiceFacts.Config(member, "Granary:Tls:KeyPath");
+            Assert.Equal($"{directory}/ca.crt", ServiceFacts.Config(member, "Granary:Tls:CaPath"));
+            Assert.NotNull(certificate);
+            Assert.StartsWith(directory + "/", certificate, StringComparison.Ordinal);
+            var name = Path.GetFileNameWithoutExtension(certificate);
+            Assert.Contains(name, names);
+            Assert.Equal($"{directory}/{name}.key", key);
+        }
+    }
+
+    [Fact]
     public void Healthchecks_SiloProbe_UsesHealthzWhichNeedsNoKey()
     {
         foreach (var silo in OfKind(ServiceKind.Silo))
@@ -244,5 +277,6 @@ public sealed class ComposeFileTests
     public void Volumes_Named_AreDeclaredAtTheTopLevel()
     {
         Assert.Contains("pgdata", Compose.Volumes);
+        Assert.Contains("certs", Compose.Volumes);
     }
 }

@@ -68,6 +68,19 @@ internal sealed class ComposeService(string name, YamlMappingNode node)
         var other => throw new FormatException($"Service {Name}: depends_on is a {other.NodeType}."),
     };
 
+    /// <summary><c>volumes</c> in the short syntax (<c>source:target[:mode]</c>); empty when none.</summary>
+    public IReadOnlyList<string> Volumes => Child(node, "volumes") is YamlSequenceNode s
+        ? s.Children.OfType<YamlScalarNode>().Select(n => n.Value!).ToList()
+        : [];
+
+    /// <summary><c>entrypoint</c> as arguments (a string is split on spaces); empty when the image's applies.</summary>
+    public IReadOnlyList<string> Entrypoint => Child(node, "entrypoint") switch
+    {
+        YamlSequenceNode s => s.Children.Cast<YamlScalarNode>().Select(n => n.Value!).ToList(),
+        YamlScalarNode v => v.Value!.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        _ => [],
+    };
+
     /// <summary><c>command</c> as arguments (a string is split on spaces, as compose does for simple strings).</summary>
     public IReadOnlyList<string> Command => Child(node, "command") switch
     {

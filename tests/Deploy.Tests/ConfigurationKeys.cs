@@ -3,13 +3,14 @@ using System.Reflection;
 using System.Text.Json;
 using Granary.Grains.RateLimiting;
 using Granary.PostgreSql;
-using Granary.Runtime.Hosting;
+using Granary.Hosting.Tls;
+using Orleans.Configuration;
 
 namespace Granary.Deploy.Tests;
 
 /// <summary>
 /// The configuration keys each host reads, for checking environment variables
-/// (<c>Granary__Silo__GrainPort</c> = <c>Granary:Silo:GrainPort</c>). Sourced by reflection from the
+/// (<c>Granary__Silo__SiloPort</c> = <c>Granary:Silo:SiloPort</c>). Sourced by reflection from the
 /// options classes the hosts bind (settable public properties under their section), from the
 /// <c>const string</c> keys of Granary.PostgreSql, and from the gateway's <c>appsettings.json</c>
 /// for <c>ReverseProxy</c> overrides; the few keys with no options class are listed here explicitly.
@@ -50,9 +51,12 @@ internal sealed class ConfigurationKeys
                 var keys = new ConfigurationKeys(null);
                 var siloApp = InternalType("Granary.Silo.SiloApp, Granary.Silo");
                 var siloSection = Constant(siloApp, "SiloSection");
-                keys.AddOptions(typeof(SiloOptions), siloSection);
+                keys.AddOptions(InternalType("Granary.Silo.GranarySiloOptions, Granary.Silo"), siloSection);
                 keys.AddOptions(InternalType("Granary.Silo.SiloHttpOptions, Granary.Silo"), siloSection);
+                keys.AddOptions(typeof(BucketPersistenceOptions), siloSection);
+                keys.AddOptions(typeof(ClusterMembershipOptions), Constant(InternalType("Granary.Silo.SiloMembership, Granary.Silo"), "Section"));
                 keys.AddOptions(typeof(ClientDefaultsOptions), Constant(siloApp, "RateLimitSection"));
+                keys.AddOptions(typeof(GranaryTlsOptions), GranaryTlsOptions.Section);
                 keys.AddPostgreSql();
                 keys.AddHost();
                 return keys;
@@ -65,7 +69,9 @@ internal sealed class ConfigurationKeys
                     var type = InternalType(name + ", Granary.Gateway");
                     keys.AddOptions(type, Constant(type, "Section"));
                 }
-                keys.AddOptions(typeof(ClientOptions), "Granary:Client");
+                var client = InternalType("Granary.Gateway.Cluster.GatewayClientOptions, Granary.Gateway");
+                keys.AddOptions(client, Constant(client, "Section"));
+                keys.AddOptions(typeof(GranaryTlsOptions), GranaryTlsOptions.Section);
                 keys.AddPostgreSql();
                 keys.AddHost();
                 return keys;
@@ -77,6 +83,9 @@ internal sealed class ConfigurationKeys
                 keys.AddHost();
                 return keys;
             }
+            case ServiceKind.Certificates:
+                // The silo's image and binary (`--make-dev-certs DIR NAME...`): the silo's keys, from its image's ENV.
+                return For(ServiceKind.Silo);
             case ServiceKind.Postgres:
             {
                 var keys = new ConfigurationKeys(null);
@@ -131,8 +140,6 @@ internal sealed class ConfigurationKeys
         _exact.UnionWith(consts);
         _exact.Add(PostgreSqlDefaults.ConnectionStringKey);
         _exact.Add(ClusterIdKey);
-        // [cluster-auth] The grain port's cluster secret, read by silos and gateways outside their sections.
-        _exact.Add(Granary.Runtime.Messaging.ClusterHandshake.SecretConfigurationKey);
         // Options classes of Granary.PostgreSql that declare their section, if any.
         foreach (var t in typeof(PostgreSqlDefaults).Assembly.GetTypes().Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal)))
         {

@@ -4,8 +4,12 @@ namespace Granary.Deploy.Tests;
 public sealed class ConfigurationKeysTests
 {
     [Theory]
-    [InlineData("Granary__Silo__GrainPort")]
+    [InlineData("Granary__Silo__SiloPort")]
+    [InlineData("Granary__Silo__GatewayPort")]
     [InlineData("Granary__Silo__HttpPort")]
+    [InlineData("Granary__Silo__Membership__ProbeTimeout")]
+    [InlineData("Granary__Silo__WriteBehindIntervalMs")]
+    [InlineData("Granary__Tls__CertificatePath")]
     [InlineData("Granary__Silo__AdvertisedHost")]
     [InlineData("Granary__RateLimit__DefaultCapacity")]
     [InlineData("Granary__PostgreSql__ConnectionString")]
@@ -18,7 +22,9 @@ public sealed class ConfigurationKeysTests
     }
 
     [Theory]
-    [InlineData("Granary__Silo__GrainPrt")]
+    [InlineData("Granary__Silo__GrainPort")]
+    [InlineData("Granary__ClusterSecret")]
+    [InlineData("Granary__Silo__Membership__ProbeTimout")]
     [InlineData("Granary__Gateway__Urls")]
     [InlineData("Granary__RateLimit__FallbackCapacity")]
     [InlineData("GRANARY_SILO_PORT")]
@@ -32,8 +38,9 @@ public sealed class ConfigurationKeysTests
     [InlineData("Granary__Gateway__Urls")]
     [InlineData("Granary__Gateway__Id")]
     [InlineData("Granary__RateLimit__FallbackCapacity")]
-    [InlineData("Granary__Client__Silos__0")]
-    [InlineData("Granary__Client__CallTimeoutMs")]
+    [InlineData("Granary__Client__Gateways__0")]
+    [InlineData("Granary__Client__ConnectRetryDelayMs")]
+    [InlineData("Granary__Tls__CaPath")]
     [InlineData("Granary__PostgreSql__ConnectionString")]
     [InlineData("ReverseProxy__Clusters__backends__Destinations__b2__Address")]
     [InlineData("ReverseProxy__Clusters__backends__Metadata__Granary.Policy")]
@@ -45,7 +52,9 @@ public sealed class ConfigurationKeysTests
     [Theory]
     [InlineData("ReverseProxy__Clusters__backends__Destinations__b9__Address")]
     [InlineData("ReverseProxy__Clusters__backend__Destinations__b1__Address")]
-    [InlineData("Granary__Client__Silos__x")]
+    [InlineData("Granary__Client__Gateways__x")]
+    [InlineData("Granary__Client__Silos__0")]
+    [InlineData("Granary__Client__CallTimeoutMs")]
     [InlineData("Granary__Silo__Host")]
     public void IsKnownVariable_UnknownGatewayKey_Refused(string variable)
     {
@@ -57,7 +66,7 @@ public sealed class ConfigurationKeysTests
     {
         var keys = ConfigurationKeys.For(ServiceKind.Backend);
 
-        Assert.False(keys.IsKnownVariable("Granary__Silo__GrainPort", out _));
+        Assert.False(keys.IsKnownVariable("Granary__Silo__SiloPort", out _));
         Assert.True(keys.IsKnownVariable("ASPNETCORE_HTTP_PORTS", out _));
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Granary.Runtime.Hosting;
 
 namespace Granary.Deploy.Tests;
 
@@ -26,8 +25,18 @@ internal static partial class ServiceFacts
         return EffectiveEnvironment(service).Where(kv => kv.Key.Equals(variable, StringComparison.OrdinalIgnoreCase)).Select(kv => kv.Value).LastOrDefault();
     }
 
-    public static int SiloGrainPort(ComposeService silo) =>
-        Config(silo, "Granary:Silo:GrainPort") is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : new SiloOptions().GrainPort;
+    /// <summary>Orleans's silo-to-silo port of <paramref name="silo"/>: <c>Granary:Silo:SiloPort</c>, else the default.</summary>
+    public static int SiloPort(ComposeService silo) => SiloOption(silo, "SiloPort");
+
+    /// <summary>Orleans's gateway port of <paramref name="silo"/>: <c>Granary:Silo:GatewayPort</c>, else the default.</summary>
+    public static int SiloGatewayPort(ComposeService silo) => SiloOption(silo, "GatewayPort");
+
+    private static int SiloOption(ComposeService silo, string property)
+    {
+        if (Config(silo, "Granary:Silo:" + property) is { } v) return int.Parse(v, CultureInfo.InvariantCulture);
+        var options = Activator.CreateInstance(Type.GetType("Granary.Silo.GranarySiloOptions, Granary.Silo", throwOnError: true)!, nonPublic: true)!;
+        return (int)options.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance)!.GetValue(options)!;
+    }
 
     public static int SiloHttpPort(ComposeService silo)
     {

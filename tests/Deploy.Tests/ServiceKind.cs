@@ -8,4 +8,7 @@ internal enum ServiceKind
     Silo,
     Gateway,
     Backend,
+
+    /// <summary>The one-shot service that makes the development CA and certificates (the silo image with <c>--make-dev-certs</c>).</summary>
+    Certificates,
 }

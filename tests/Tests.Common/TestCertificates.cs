@@ -1,76 +1,31 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Granary.Hosting.Tls;
 
 namespace Granary.Tests.Common;
 
 /// <summary>
-/// A throw-away certificate authority for TLS tests: issues ECDSA P-256 leaf certificates usable for
-/// both TLS client and server authentication, and writes certificates and keys as PEM files (the
-/// shape <c>Granary:Tls:CertificatePath</c>, <c>KeyPath</c> and <c>CaPath</c> take).
+/// A throw-away CA for TLS tests (valid one day), issuing certificates for the cluster's mutual TLS: a thin
+/// wrapper of <see cref="DevelopmentCertificates"/>, the same code compose's development CA uses.
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
-    private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly DevelopmentCertificates _ca;
 
-    /// <summary>Creates a CA named <paramref name="name"/>, valid from an hour ago for a day.</summary>
-    public TestCertificates(string name = "Granary test CA")
-    {
-        var request = new CertificateRequest($"CN={name}", _caKey, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        Authority = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-    }
+    /// <param name="name">The CA's common name.</param>
+    public TestCertificates(string name = "Granary test CA") => _ca = DevelopmentCertificates.CreateAuthority(name, TimeSpan.FromDays(1));
 
-    /// <summary>The CA's certificate (with its key).</summary>
-    public X509Certificate2 Authority { get; }
+    /// <summary>The CA's certificate.</summary>
+    public X509Certificate2 Authority => _ca.Authority;
 
-    /// <summary>Issues a leaf certificate for <paramref name="name"/> (also its DNS name), signed by this CA.</summary>
-    public X509Certificate2 Issue(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(name);
-        san.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        var serial = new byte[16];
-        RandomNumberGenerator.Fill(serial);
-        serial[0] &= 0x7F;
-        using var issued = request.Create(Authority, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(23), serial);
-        return issued.CopyWithPrivateKey(key);
-    }
+    /// <summary>A certificate for <paramref name="name"/> (CN and DNS SAN, IP SAN 127.0.0.1) with its private key, valid 23 hours.</summary>
+    public X509Certificate2 Issue(string name) => _ca.Issue(name, TimeSpan.FromHours(23));
 
-    /// <summary>
-    /// Issues a certificate for <paramref name="name"/> and writes <c>name.crt</c> and <c>name.key</c>
-    /// (PEM) into <paramref name="directory"/>; returns their paths.
-    /// </summary>
-    public (string CertificatePath, string KeyPath) WriteIssued(string directory, string name)
-    {
-        using var certificate = Issue(name);
-        var certificatePath = Path.Combine(directory, name + ".crt");
-        var keyPath = Path.Combine(directory, name + ".key");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath);
-    }
+    /// <summary>Writes <c>{name}.crt</c> and <c>{name}.key</c> (PEM) into <paramref name="directory"/>; returns both paths.</summary>
+    public (string CertificatePath, string KeyPath) WriteIssued(string directory, string name) => _ca.WriteIssued(directory, name, TimeSpan.FromHours(23));
 
-    /// <summary>Writes the CA certificate (PEM, no key) to <c>ca.crt</c> in <paramref name="directory"/>; returns its path.</summary>
-    public string WriteAuthority(string directory)
-    {
-        var path = Path.Combine(directory, "ca.crt");
-        File.WriteAllText(path, Authority.ExportCertificatePem());
-        return path;
-    }
+    /// <summary>Writes the CA's certificate as <c>ca.crt</c> into <paramref name="directory"/>; returns its path.</summary>
+    public string WriteAuthority(string directory) => _ca.WriteAuthority(directory);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        Authority.Dispose();
-        _caKey.Dispose();
-    }
+    public void Dispose() => _ca.Dispose();
 }
