@@ -6,7 +6,7 @@
 # before the next. The load models a front with health checks: a connect refused by a gateway that is
 # down goes to the other gateway (counted as rerouted). Prints requests by kind per step; writes
 # bench/results/rolling-restart-<stamp>.md; exit code 1 unless every request got 200 or 429.
-# Usage: bench/rolling-restart.sh [--no-build] [--seed N] [--workers N --rate R --drain-ms MS]
+# Usage: bench/rolling-restart.sh [--no-build] [--seed N] [--workers N --rate R]
 set -euo pipefail
 export SOAK_MODE=rolling
 exec "$(dirname "${BASH_SOURCE[0]}")/soak.sh" "$@"

@@ -2,12 +2,14 @@
 # Soak of the local profile on PostgreSQL: a private PostgreSQL server (deploy/pg-local.sh), 3 silos,
 # 2 gateways and 3 demo backends on free 127.0.0.1 ports, steady paced load through both gateways
 # (8 workers × 12 req/s by default, 10 s deadline per request), and every --interval seconds a random
-# silo, gateway or backend (in turn; SIGKILL and SIGTERM alternating per kind) is restarted at once.
+# silo, gateway or backend (in turn; SIGKILL and SIGTERM alternating per kind, and for silos also SIGSTOP
+# until Orleans declares it dead, then SIGCONT: it stops itself) is restarted at once. A silo that exits
+# without a fault (a false death: Orleans stops a silo declared dead) is restarted too, and counted.
 # At the end it checks the invariants (in-flight counts back to 0, client limits and tokens intact in
 # PostgreSQL, every request answered, memory flat), prints a table and writes bench/results/soak-<stamp>.md.
 # Exit code 1 when an invariant fails. Ends only the processes it started (by PID).
 # Usage: bench/soak.sh [--minutes N (10)] [--interval S (30)] [--seed N (1)] [--no-build] [tool options]
-#        (tool options: --workers N --rate R --silos N --deadline S --drain-ms MS; see bench/Soak/Options.cs)
+#        (tool options: --workers N --rate R --silos N --deadline S; see bench/Soak/Options.cs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ART="${GRANARY_ARTIFACTS:-$ROOT/artifacts}"

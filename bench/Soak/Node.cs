@@ -29,8 +29,11 @@ internal sealed partial class Node(string name, NodeKind kind, string dll, IRead
     public int Pid => _process?.Id ?? 0;
     public bool Running => _process is { HasExited: false };
 
-    /// <summary>Grain port (silos only).</summary>
-    public int GrainPort { get; init; }
+    /// <summary>Orleans's silo-to-silo port (silos only): the port of its rows in <c>granary_orleans_silo</c>.</summary>
+    public int SiloPort { get; init; }
+
+    /// <summary>The per-turn log every incarnation of this silo appends to (silos only).</summary>
+    public string? TurnLog { get; init; }
 
     public void Start()
     {
@@ -51,7 +54,7 @@ internal sealed partial class Node(string name, NodeKind kind, string dll, IRead
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 
-    /// <summary>Sends <paramref name="signal"/> (9 or 15) to this node's PID.</summary>
+    /// <summary>Sends <paramref name="signal"/> (<see cref="SigKill"/>, <see cref="SigTerm"/>, <see cref="SigStop"/>, <see cref="SigCont"/>) to this node's PID.</summary>
     public void Signal(int signal)
     {
         if (Running)
@@ -135,6 +138,8 @@ internal sealed partial class Node(string name, NodeKind kind, string dll, IRead
 
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

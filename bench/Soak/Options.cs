@@ -18,7 +18,6 @@ internal sealed record Options
     public int LeaseS { get; init; } = 10;
     public long TightCapacity { get; init; } = 20;
     public double TightRate { get; init; } = 5;
-    public int ShutdownDrainMs { get; init; } = 1000;
     public double RssGrowthMb { get; init; } = 30;
     public double RssGrowthPct { get; init; } = 20;
     public string RepoRoot { get; init; } = "";
@@ -33,7 +32,6 @@ internal sealed record Options
           --silos N --gateways N --backends N   profile size (default 3, 2, 3)
           --workers N --rate R    load: N workers, R req/s each (default 8 × 12)
           --deadline S            per-request deadline (default 10)
-          --drain-ms MS           silos' Granary:Silo:ShutdownDrainMs (default 1000)
         """;
 
     public static Options? Parse(string[] args)
@@ -56,7 +54,6 @@ internal sealed record Options
                     "--workers" => o with { Workers = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--rate" => o with { RatePerWorker = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--deadline" => o with { DeadlineS = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--drain-ms" => o with { ShutdownDrainMs = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--repo" => o with { RepoRoot = Next() },
                     "--bin" => o with { BinDir = Next() },
                     "-h" or "--help" => throw new ArgumentException(""),

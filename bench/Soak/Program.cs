@@ -1,9 +1,12 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Granary.Bench.Soak;
+using Granary.EndToEnd.Tests.Infrastructure;
+using Granary.Grains.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Spectre.Console;
 
 // Soak and rolling restart of the local profile on PostgreSQL. See bench/soak.sh and bench/rolling-restart.sh.
@@ -26,7 +29,7 @@ string E() => $"{clock.Elapsed.TotalSeconds,6:0.0}s";
 try
 {
     Say($"{opts.Mode}: {opts.Silos} silos, {opts.Gateways} gateways, {opts.Backends} backends; logs in {runDir}/logs");
-    await profile.StartAsync(opts.Silos, opts.Gateways, opts.Backends, opts.ShutdownDrainMs, Say);
+    await profile.StartAsync(opts.Silos, opts.Gateways, opts.Backends, Say);
     Say($"cluster ready in {clock.Elapsed.TotalSeconds:0.0} s");
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Npgsql.NpgsqlException)
@@ -63,6 +66,14 @@ var rssStart = new Dictionary<string, double?>();
 var silosMoved = 0;
 var faultOrder = new List<NodeKind>();
 var nextHard = new Dictionary<NodeKind, bool>();
+var nextSiloFault = 0;
+var siloFaults = 0;
+var freezes = new List<string>();
+// Silos being faulted on purpose; any other silo that exits was stopped by Orleans (declared dead): a false death.
+var faulting = new HashSet<Node>();
+var unplannedExits = new List<string>();
+using var stopWatchdog = new CancellationTokenSource();
+var watchdog = WatchSilosAsync(stopWatchdog.Token);
 var exit = 0;
 try
 {
@@ -83,12 +94,17 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException)
 }
 await stopLoad.CancelAsync();
 await loadTask;
+var loadStoppedMicros = (DateTimeOffset.UtcNow.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 var loadSeconds = clientsCreated.Elapsed.TotalSeconds;
 await profile.ScrapeGatewaysAsync();
+await stopWatchdog.CancelAsync();
+await watchdog;
 
 // ---- invariants -------------------------------------------------------------------------------
 var checks = new List<(string Name, bool Ok, string Detail)>();
 checks.Add(await InFlightCheckAsync());
+checks.Add(await FalseDeathCheckAsync());
+checks.Add(OverlapCheck());
 checks.AddRange(await ClientChecksAsync());
 if (opts.Mode == "rolling")
 {
@@ -166,8 +182,30 @@ async Task<string> InjectAsync(Random rng)
     var kind = faultOrder[faults.Count % faultOrder.Count];
     var pool = kind switch { NodeKind.Silo => profile.Silos, NodeKind.Gateway => profile.Gateways, _ => profile.Backends };
     var node = pool[rng.Next(pool.Count)];
+    if (kind == NodeKind.Silo)
+    {
+        lock (faulting)
+            faulting.Add(node);
+        try
+        {
+            siloFaults++;
+            // Silos rotate SIGKILL, SIGTERM, SIGSTOP (from a seeded start).
+            var which = (nextSiloFault++ + (nextHard[kind] ? 0 : 1)) % 3;
+            return which == 2 ? await FreezeAsync(node) : await KillOrStopAsync(node, hard: which == 0);
+        }
+        finally
+        {
+            lock (faulting)
+                faulting.Remove(node);
+        }
+    }
     var hard = nextHard[kind];
     nextHard[kind] = !hard;
+    return await KillOrStopAsync(node, hard);
+}
+
+async Task<string> KillOrStopAsync(Node node, bool hard)
+{
     var oldPid = node.Pid;
     if (hard && node.Kind == NodeKind.Gateway)
         load.GatewayKilled(node.BaseUrl);
@@ -178,6 +216,81 @@ async Task<string> InjectAsync(Random rng)
     if (node.Kind == NodeKind.Silo)
         silosMoved++;
     return $"{(hard ? "SIGKILL" : "SIGTERM")} {node.Name} (pid {oldPid}, exited in {exited.TotalSeconds:0.0} s) -> restarted as pid {node.Pid}, ready in {restart.Elapsed.TotalSeconds:0.0} s";
+}
+
+// SIGSTOP a silo until Orleans declares it Dead, let it run again (it learns it was declared dead and stops
+// itself), then start it again as a new incarnation.
+async Task<string> FreezeAsync(Node node)
+{
+    var oldPid = node.Pid;
+    var generation = await profile.ScalarAsync<int?>($"SELECT generation FROM granary_orleans_silo WHERE port = {node.SiloPort} ORDER BY generation DESC LIMIT 1");
+    var frozen = Stopwatch.StartNew();
+    node.Signal(Node.SigStop);
+    while (await profile.ScalarAsync<int?>($"SELECT status FROM granary_orleans_silo WHERE port = {node.SiloPort} AND generation = {generation}") != 6)
+    {
+        if (frozen.Elapsed > TimeSpan.FromSeconds(60))
+            throw new TimeoutException($"{node.Name} frozen for 60 s and not declared dead");
+        await Task.Delay(100);
+    }
+    var dead = frozen.Elapsed;
+    freezes.Add(FormattableString.Invariant($"{node.Name} {dead.TotalSeconds:0.00} s"));
+    node.Signal(Node.SigCont);
+    var thawed = Stopwatch.StartNew();
+    var exited = await node.WaitExitAsync(TimeSpan.FromSeconds(30));
+    var stoppedItself = exited < TimeSpan.FromSeconds(29);
+    var restart = Stopwatch.StartNew();
+    await profile.RestartAndWaitAsync(node);
+    return FormattableString.Invariant($"SIGSTOP {node.Name} (pid {oldPid}): declared Dead after {dead.TotalSeconds:0.00} s; SIGCONT: ") +
+        (stoppedItself ? FormattableString.Invariant($"it stopped itself in {thawed.Elapsed.TotalSeconds:0.0} s") : "SIGKILLed after 30 s (it did not stop itself)") +
+        FormattableString.Invariant($" -> restarted as pid {node.Pid}, ready in {restart.Elapsed.TotalSeconds:0.0} s");
+}
+
+// Restarts any silo that exits while no fault is being injected into it: Orleans stops a silo that learns it was
+// declared dead, so such an exit is a false death (run.sh does the same restart).
+async Task WatchSilosAsync(CancellationToken stop)
+{
+    try
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(500, stop);
+            foreach (var silo in profile.Silos)
+            {
+                bool busy;
+                lock (faulting)
+                    busy = faulting.Contains(silo);
+                if (busy || silo.Running || silo.Pid == 0)
+                    continue;
+                unplannedExits.Add($"{E()} {silo.Name} (pid {silo.Pid}) exited without a fault");
+                Say($"[red]{silo.Name} exited without a fault (declared dead?): restarting it[/]");
+                await profile.RestartAndWaitAsync(silo);
+            }
+        }
+    }
+    catch (OperationCanceledException)
+    {
+    }
+}
+
+async Task<(string, bool, string)> FalseDeathCheckAsync()
+{
+    // Every injected silo fault ends one incarnation, whose row goes Dead (graceful: ShuttingDown then Dead).
+    var dead = await profile.ScalarAsync<long>("SELECT count(*) FROM granary_orleans_silo WHERE status = 6");
+    var ok = unplannedExits.Count == 0 && dead == siloFaults;
+    return ("no false deaths (Orleans membership)", ok,
+        $"{dead} silo incarnations Dead in granary_orleans_silo for {siloFaults} silo faults injected; silos that exited without a fault: {unplannedExits.Count}"
+        + (unplannedExits.Count > 0 ? " (" + string.Join("; ", unplannedExits) + ")" : "")
+        + (freezes.Count > 0 ? "; frozen silos declared Dead after " + string.Join(", ", freezes) : ""));
+}
+
+(string, bool, string) OverlapCheck()
+{
+    // Detection bound: Granary's membership defaults declare a frozen or killed silo dead in about 3 s (goal 5 s).
+    const double BoundMs = 5000;
+    var turns = TurnLog.Read(profile.Silos.Select(s => s.TurnLog!)).Where(t => t.StartMicros <= loadStoppedMicros).ToList();
+    var (maxMs, grain, moved) = TurnLog.MaxOwnerOverlap(turns);
+    return ("single activation: largest overlap of two owners within bound", maxMs <= BoundMs,
+        FormattableString.Invariant($"{turns.Count} turns logged, {moved} grains changed owner, largest overlap {maxMs:0} ms ({grain ?? "none"}), bound {BoundMs:0} ms"));
 }
 
 async Task RollingAsync()
@@ -192,11 +305,18 @@ async Task RollingAsync()
         var t = Stopwatch.StartNew();
         await profile.ScrapeGatewaysAsync();
         var oldPid = node.Pid;
+        lock (faulting)
+            faulting.Add(node);
         node.Signal(Node.SigTerm);
         var exited = await node.WaitExitAsync(TimeSpan.FromSeconds(35));
         await profile.RestartAndWaitAsync(node);
+        lock (faulting)
+            faulting.Remove(node);
         if (node.Kind == NodeKind.Silo)
+        {
             silosMoved++;
+            siloFaults++;
+        }
         var now = tally.Snapshot();
         var step = $"restart {node.Name}: SIGTERM pid {oldPid}, drained/left in {exited.TotalSeconds:0.0} s, new pid {node.Pid} ready ({(node.Kind == NodeKind.Silo ? "Active in membership" : "silo_connected")})";
         steps.Add((node.Name, t.Elapsed, Delta(now, before)));
@@ -256,13 +376,15 @@ async Task<List<(string, bool, string)>> ClientChecksAsync()
         results.Add(("client limits intact in PostgreSQL", same,
             string.Join("; ", stored.Select(kv => $"{kv.Key} {kv.Value.Item1}/{kv.Value.Item2.ToString(CultureInfo.InvariantCulture)}"))));
 
-        var states = await profile.QueryAsync("SELECT grain_key, payload FROM granary_grain_state WHERE grain_type = 'client'");
+        var states = await profile.QueryAsync("SELECT grain_id_ext, payload FROM granary_orleans_grain_state WHERE state_name = 'bucket' AND payload IS NOT NULL");
+        var serializer = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(ClientBucketState).Assembly))
+            .BuildServiceProvider().GetRequiredService<Serializer>();
         var bad = new List<string>();
         var tokens = new List<string>();
         foreach (var r in states)
         {
             var id = (string)r[0];
-            var t = BinaryPrimitives.ReadDoubleLittleEndian(((byte[])r[1]).AsSpan(1, 8));
+            var t = serializer.Deserialize<ClientBucketState>((byte[])r[1])!.Tokens;
             var cap = created.TryGetValue(id, out var c) ? c.Capacity : long.MaxValue;
             tokens.Add($"{id} {t:0.#}");
             if (t < 0 || t > cap || double.IsNaN(t))
@@ -331,7 +453,7 @@ string WriteReport()
     var description = FormattableString.Invariant($"{opts.Silos} silos, {opts.Gateways} gateways, {opts.Backends} demo backends (5 ms), private PostgreSQL; {Environment.ProcessorCount} cores shared with everything else. ") +
         FormattableString.Invariant($"Load: {opts.Workers} workers × {opts.RatePerWorker:0.#} req/s, {opts.DeadlineS} s deadline per request, clients {string.Join(", ", created.Select(kv => $"{kv.Key} ({kv.Value.Capacity}, {kv.Value.Rate.ToString(CultureInfo.InvariantCulture)}/s)"))}. ") +
         (opts.Mode == "rolling" ? "Every gateway then every silo: SIGTERM, wait for exit, start again on the same ports, wait until ready." :
-            FormattableString.Invariant($"Duration {opts.Minutes} min, a fault every {opts.IntervalS} s, seed {opts.Seed}: silo, gateway and backend in turn (seeded order), a random one of that kind, SIGKILL and SIGTERM alternating per kind (seeded start); restarted at once on the same ports (a silo as a new generation)."));
+            FormattableString.Invariant($"Duration {opts.Minutes} min, a fault every {opts.IntervalS} s, seed {opts.Seed}: silo, gateway and backend in turn (seeded order), a random one of that kind, SIGKILL and SIGTERM alternating per kind (seeded start), silos rotating SIGKILL, SIGTERM and SIGSTOP (until declared dead, then SIGCONT: the silo stops itself); restarted at once on the same ports (a silo as a new generation)."));
     md.AppendLine(description);
     md.AppendLine();
     md.AppendLine(CultureInfo.InvariantCulture, $"Exit code: {(checks.Any(c => !c.Ok) ? 1 : exit)}.");

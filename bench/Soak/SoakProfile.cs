@@ -34,7 +34,7 @@ internal sealed partial class SoakProfile(string repoRoot, string binDir, string
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    public async Task StartAsync(int silos, int gateways, int backends, int shutdownDrainMs, Action<string> say)
+    public async Task StartAsync(int silos, int gateways, int backends, Action<string> say)
     {
         Directory.CreateDirectory(Path.Combine(runDir, "logs"));
         // The server runs as the postgres user when we are root: it must reach its data directory.
@@ -49,14 +49,16 @@ internal sealed partial class SoakProfile(string repoRoot, string binDir, string
         string Dll(string name) => Path.Combine(binDir, name, "release", name + ".dll");
         for (var i = 1; i <= silos; i++)
         {
-            int grain = FreePort(), http = FreePort();
+            int siloPort = FreePort(), gatewayPort = FreePort(), http = FreePort();
+            var turnLog = Path.Combine(logs, $"silo{i}.turns.tsv");
             Silos.Add(new Node($"silo{i}", NodeKind.Silo, Dll("Granary.Silo"),
             [
-                $"--Granary:Silo:GrainPort={grain}", $"--Granary:Silo:HttpPort={http}",
+                $"--Granary:Silo:SiloPort={siloPort}", $"--Granary:Silo:GatewayPort={gatewayPort}", $"--Granary:Silo:HttpPort={http}",
                 $"--Granary:PostgreSql:ConnectionString={ConnectionString}",
-                $"--Granary:Silo:ShutdownDrainMs={shutdownDrainMs}",
+                $"--Granary:Silo:TurnLogPath={turnLog}",
                 "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Granary=Information",
-            ], $"http://127.0.0.1:{http}/healthz", Path.Combine(logs, $"silo{i}.log")) { GrainPort = grain });
+                "--Logging:LogLevel:Orleans.Runtime.MembershipService=Information",
+            ], $"http://127.0.0.1:{http}/healthz", Path.Combine(logs, $"silo{i}.log")) { SiloPort = siloPort, TurnLog = turnLog });
         }
         var destinations = new Dictionary<string, object>();
         for (var i = 1; i <= backends; i++)
@@ -118,9 +120,9 @@ internal sealed partial class SoakProfile(string repoRoot, string binDir, string
     /// <summary>A live silo's HTTP base URL.</summary>
     public string SiloUrl => (Silos.FirstOrDefault(s => s.Running) ?? Silos[0]).BaseUrl;
 
-    /// <summary>True when <paramref name="silo"/>'s newest generation is Active (status 2) in the membership table.</summary>
+    /// <summary>True when <paramref name="silo"/>'s newest generation is Active (Orleans's <c>SiloStatus.Active</c>, 3) in the membership table.</summary>
     public async Task<bool> IsActiveAsync(Node silo) =>
-        await ScalarAsync<short?>($"SELECT status FROM granary_silo WHERE port = {silo.GrainPort} ORDER BY generation DESC LIMIT 1") == 2;
+        await ScalarAsync<int?>($"SELECT status FROM granary_orleans_silo WHERE port = {silo.SiloPort} ORDER BY generation DESC LIMIT 1") == 3;
 
     /// <summary>The gateway's /healthz says <c>"silo_connected":true</c>.</summary>
     public async Task<bool> SiloConnectedAsync(Node gateway)
