@@ -5,7 +5,8 @@ try
 {
     var app = GatewayApp.Build(args);
     await app.RunAsync();
-    return 0;
+    // 0, or 3 when the silos refused this gateway's TLS certificate at start-up (ClusterConnector).
+    return Environment.ExitCode;
 }
 catch (GatewayConfigurationException ex)
 {

@@ -113,7 +113,7 @@ internal static partial class SiloApp
             problems.Add($"{LimitsSection}:{nameof(HttpLimitsOptions.MaxRequestBodySize)} must be 0 or at least {SiloSection}:{nameof(SiloHttpOptions.MaxBodyBytes)} ({httpOptions.MaxBodyBytes}), got {httpLimits.MaxRequestBodySize}.");
         var listenAddress = ParseHost(siloOptions.Host);
         if (listenAddress is not null && !tlsOptions.Enabled && !IPAddress.IsLoopback(listenAddress))
-            problems.Add($"{SiloSection}:{nameof(GranarySiloOptions.Host)} is '{siloOptions.Host}': without TLS ({GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.CertificatePath)}) the silo and gateway ports listen on a loopback address only.");
+            problems.Add($"{SiloSection}:{nameof(GranarySiloOptions.Host)} is '{siloOptions.Host}': without TLS the silo and gateway ports listen on a loopback address only: set {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.CertificatePath)}, {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.KeyPath)} and {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.CaPath)}, or a loopback {SiloSection}:{nameof(GranarySiloOptions.Host)}.");
         var configuredHttpAddress = httpOptions.HttpHost is { Length: > 0 } httpHost ? ParseHost(httpHost) : listenAddress;
         if (configuredHttpAddress is null && httpOptions.HttpHost is { Length: > 0 })
             problems.Add($"{SiloSection}:{nameof(SiloHttpOptions.HttpHost)} must be an IP address, 'localhost' or '*', got '{httpOptions.HttpHost}'.");

@@ -173,12 +173,40 @@ public sealed class ClusterConnectionTests : IDisposable
     }
 
     [Fact]
-    public void Build_TlsConfigured_RefusedUntilTheGatewaySupportsIt()
+    public void Build_TlsFilesMissing_RefusedNamingTheKeyAndFile()
     {
         var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
-            ["--urls", "http://127.0.0.1:0", "--contentRoot", _contentRoot, "--Granary:Tls:CertificatePath=/etc/granary/gw.pem"]));
+        [
+            "--urls", "http://127.0.0.1:0", "--contentRoot", _contentRoot, "--Granary:Tls:CertificatePath=/nonexistent/gw.pem",
+            "--Granary:Tls:KeyPath=/nonexistent/gw.key", "--Granary:Tls:CaPath=/nonexistent/ca.pem",
+        ]));
 
-        Assert.Contains("Granary:Tls:CertificatePath is set, but the gateway does not support TLS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Granary:Tls:CertificatePath", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/gw.pem", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3:30000")]
+    [InlineData("[2001:db8::1]:30000")]
+    public void Build_GatewaysBeyondLoopbackWithoutTls_RefusedNamingTheTlsKeys(string endpoint)
+    {
+        var ex = Assert.Throws<GatewayConfigurationException>(() => GatewayApp.Build(
+            ["--urls", "http://127.0.0.1:0", "--contentRoot", _contentRoot, $"--Granary:Client:Gateways:0={endpoint}"]));
+
+        Assert.Contains("Granary:Tls:CertificatePath", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Granary:Tls:KeyPath", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Granary:Tls:CaPath", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:30000")]
+    [InlineData("localhost:30001")]
+    [InlineData("[::1]:30000")]
+    public void Build_LoopbackGatewaysWithoutTls_Accepted(string endpoint)
+    {
+        using var app = GatewayApp.Build(["--urls", "http://127.0.0.1:0", "--contentRoot", _contentRoot, $"--Granary:Client:Gateways:0={endpoint}"]);
+
+        Assert.NotNull(app.Services.GetRequiredService<ClusterConnectionState>());
     }
 
     [Fact]

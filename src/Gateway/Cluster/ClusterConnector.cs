@@ -26,11 +26,19 @@ internal sealed class ClusterConnector : BackgroundService
     private readonly ILogger<ClusterConnector> _logger;
     private readonly TimeSpan _retryDelay;
     private readonly string _gatewayId;
+    private readonly IHostApplicationLifetime _lifetime;
     private int _startAttempted;
 
+    /// <summary>The gateway's exit code when a TLS handshake with the silos failed at start-up: 3.</summary>
+    public const int TlsRefusedExitCode = 3;
+
+    private readonly TlsRefusal _refusal;
+
     public ClusterConnector(IClusterClient client, ClusterConnectionState state, GatewayIdentity identity, TimeProvider time,
-        IOptions<GatewayClientOptions> options, ILogger<ClusterConnector> logger)
+        IOptions<GatewayClientOptions> options, ILogger<ClusterConnector> logger, IHostApplicationLifetime lifetime, TlsRefusal refusal)
     {
+        _lifetime = lifetime;
+        _refusal = refusal;
         _client = client;
         _lifecycle = client as IHostedService
             ?? throw new InvalidOperationException($"The cluster client ({client.GetType().FullName}) is not a hosted service; the gateway cannot start it.");
@@ -76,6 +84,14 @@ internal sealed class ClusterConnector : BackgroundService
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                return false;
+            }
+            catch (Exception ex) when (_refusal.Reason is not null || ConnectRetryFilter.IsTlsRefusal(ex))
+            {
+                // The TLS handshake failed: no grain call can run, and retrying will not fix a certificate. Stop the gateway.
+                Log.TlsRefused(_logger, _refusal.Reason ?? ConnectRetryFilter.Describe(ex));
+                Environment.ExitCode = TlsRefusedExitCode;
+                _lifetime.StopApplication();
                 return false;
             }
             catch (Exception ex)

@@ -1,3 +1,4 @@
+using Granary.Hosting.Tls;
 using Orleans.Configuration;
 using OrleansGatewayOptions = Orleans.Configuration.GatewayOptions;
 
@@ -33,19 +34,50 @@ internal static class GatewayOrleansClient
     public static string ClusterId(IConfiguration configuration) =>
         configuration[ClusterIdKey] is { Length: > 0 } id ? id.Trim() : DefaultClusterId;
 
-    /// <summary>The key that turns TLS on (Granary.Hosting.Tls), refused on the gateway until it is implemented there.</summary>
-    public const string TlsCertificateKey = "Granary:Tls:CertificatePath";
+    /// <summary>The TLS options of <paramref name="configuration"/> (<see cref="GranaryTlsOptions.Section"/>).</summary>
+    public static GranaryTlsOptions TlsOptions(IConfiguration configuration) =>
+        configuration.GetSection(GranaryTlsOptions.Section).Get<GranaryTlsOptions>() ?? new GranaryTlsOptions();
 
     /// <summary>
     /// The problems of the client's configuration, each naming its key: <paramref name="options"/>
-    /// (<see cref="GatewayClientOptions.Validate"/>), and TLS, which the gateway does not implement yet.
+    /// (<see cref="GatewayClientOptions.Validate"/>); the TLS options, whose files must load
+    /// (<see cref="ClusterTls.Load"/>); and, without TLS, the loopback rule: every static gateway endpoint must be a
+    /// loopback address (with PostgreSQL clustering the endpoints come from the membership table, where the silos
+    /// advertise what they listen on, and a silo beyond loopback has TLS or does not start).
     /// </summary>
     public static IEnumerable<string> Validate(IConfiguration configuration, GatewayClientOptions options)
     {
-        foreach (var problem in options.Validate(usesPostgreSql: configuration[PostgreSqlConnectionStringKey] is { Length: > 0 }))
+        var usesPostgreSql = configuration[PostgreSqlConnectionStringKey] is { Length: > 0 };
+        var problems = options.Validate(usesPostgreSql).ToList();
+        foreach (var problem in problems)
             yield return problem;
-        if (!string.IsNullOrWhiteSpace(configuration[TlsCertificateKey]))
-            yield return $"{TlsCertificateKey} is set, but the gateway does not support TLS on its connection to the silos yet; remove the Granary:Tls keys from the gateway's configuration.";
+        var tls = TlsOptions(configuration);
+        var tlsProblems = tls.Validate().ToList();
+        foreach (var problem in tlsProblems)
+            yield return problem;
+        if (tls.Enabled)
+        {
+            if (tlsProblems.Count == 0 && LoadTls(tls) is { Error: { } error })
+                yield return error;
+        }
+        else if (!usesPostgreSql && problems.Count == 0 && !ClusterTls.AllLoopback(options.ResolvedGateways))
+        {
+            yield return $"{GatewayClientOptions.Section}:{nameof(GatewayClientOptions.Gateways)} ({string.Join(", ", options.ResolvedGateways)}) reaches beyond loopback, " +
+                $"which needs mutual TLS: set {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.CertificatePath)}, {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.KeyPath)} " +
+                $"and {GranaryTlsOptions.Section}:{nameof(GranaryTlsOptions.CaPath)} (the silos' CA), or use loopback addresses.";
+        }
+    }
+
+    private static (ClusterTls? Tls, string? Error) LoadTls(GranaryTlsOptions options)
+    {
+        try
+        {
+            return (ClusterTls.Load(options), null);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, e.Message);
+        }
     }
 
     /// <summary>Registers the Orleans client and the gateway's connector. Call once, before the grain-calling hosted services (stop runs in reverse).</summary>
@@ -96,21 +128,27 @@ internal static class GatewayOrleansClient
         services.Remove(added[0]);
 
         services.AddSingleton(target);
+        services.AddSingleton<TlsRefusal>();
         services.AddOptions<GatewayClientOptions>().Bind(configuration.GetSection(GatewayClientOptions.Section));
         services.AddHostedService<ClusterConnector>();
     }
 
     /// <summary>
-    /// The place for the gateway's transport security on the Orleans gateway connection. TLS is not implemented on
-    /// the gateway yet: its configuration is refused at start (<see cref="Validate"/>), so a gateway never connects
-    /// in plain text while its operator believes it uses TLS.
+    /// Mutual TLS on the connections to the silos' gateway ports when <c>Granary:Tls:CertificatePath</c> is set
+    /// (Microsoft.Orleans.Connections.Security, <see cref="ClusterTls.Configure"/>: this gateway's certificate, and the
+    /// silo's accepted only when it chains to the configured CA). A silo that refuses this gateway's certificate makes the
+    /// gateway stop at start-up (<see cref="ConnectRetryFilter"/>, <see cref="ClusterConnector"/>).
     /// </summary>
     private static void ConfigureTransportSecurity(IClientBuilder client, IConfiguration configuration)
     {
-        // TODO(tls): mutual TLS on the gateway → silo connection: read Granary:Tls (Granary.Hosting.Tls.GranaryTlsOptions),
-        // load it with ClusterTls.Load and call client.UseTls(tls.Configure) here (Microsoft.Orleans.Connections.Security is
-        // referenced); bound the wait for a silo that refuses the certificate and name the cause (see DESIGN.md).
-        _ = client;
-        _ = configuration;
+        var options = TlsOptions(configuration);
+        if (!options.Enabled)
+            return;
+        // Validate loaded the files already; a failure here means they changed in between.
+        var (tls, error) = LoadTls(options);
+        if (tls is null)
+            throw new Configuration.GatewayConfigurationException(error!);
+        client.UseTls(tls.Configure);
+        client.Services.AddSingleton(tls);
     }
 }

@@ -58,6 +58,9 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Connection to every silo lost: rate limits and balancing are decided locally until a silo answers again.")]
     public static partial void SiloConnectionLost(ILogger logger);
 
+    [LoggerMessage(26, LogLevel.Critical, "The TLS handshake with the silos failed ({Reason}): the silo refused this gateway's certificate, or this gateway refused the silo's. Check Granary:Tls:CertificatePath and Granary:Tls:KeyPath (a certificate issued by the cluster's CA) and Granary:Tls:CaPath (the CA that issued the silos' certificates). Stopping (exit code 3).")]
+    public static partial void TlsRefused(ILogger logger, string reason);
+
     [LoggerMessage(19, LogLevel.Warning, "No silo reachable through {Target} yet (attempt {Attempt}: {Reason}): serving with local decisions; retrying every {DelayMs} ms.")]
     public static partial void SiloNotReachable(ILogger logger, string target, int attempt, string reason, int delayMs);
 
