@@ -113,7 +113,7 @@ col() { # target column
 }
 # Proof that the Granary side consulted grains rather than deciding locally.
 metric_sum() { curl -fsS "$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" { s += $NF } END { printf "%.0f", s }'; }
-grain_calls=$(metric_sum "http://127.0.0.1:$GRANARY" granary_client_calls_total)
+grain_calls=$(metric_sum "http://127.0.0.1:$GRANARY" orleans_messaging_sent_messages_size_bytes_count)
 fallbacks=$(metric_sum "http://127.0.0.1:$GRANARY" granary_gateway_fallback_decisions_total)
 rate_limited=$(metric_sum "http://127.0.0.1:$GRANARY" granary_gateway_rate_limited_total)
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
@@ -126,7 +126,7 @@ report="bench/results/compare-yarp-$stamp.md"
   printf '| %-38s | %10s | %8s | %8s | %7s |\n' "proxy" "req/s" "p50 ms" "p99 ms" "non-2xx"
   printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "------------" "----------" "----------" "---------"
   for t in yarp granary; do
-    name=$([[ $t == yarp ]] && echo "YARP 2.1 (LeastRequests)" || echo "Granary (LeastConnections + rate limit)")
+    name=$([[ $t == yarp ]] && echo "YARP 2.3 (LeastRequests)" || echo "Granary (LeastConnections + rate limit)")
     printf '| %-38s | %10.0f | %8.2f | %8.2f | %7.0f |\n' "$name" "$(col $t 1)" "$(col $t 2)" "$(col $t 3)" "$(col $t 4)"
   done
   echo

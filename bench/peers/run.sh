@@ -254,7 +254,8 @@ for t in 1 2; do
 done
 # The three .NET proxies: $rounds interleaved rounds (YARP, exact, batched, YARP, ...), each row the
 # round with the median requests/s, so a slow moment of the machine hits every proxy alike.
-grain_calls() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 == "granary_client_calls_total" { printf "%.0f", $2 }'; }
+# Messages the gateway's Orleans client sent (grain calls; the client sends no other messages), from Orleans's own meter.
+grain_calls() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 ~ /^orleans_messaging_sent_messages_size_bytes_count/ { s += $NF } END { printf "%.0f", s }'; }
 gateway_requests() { curl -fsS "http://127.0.0.1:$1/metrics" | awk '$1 ~ /^granary_gateway_requests_total/ { s += $NF } END { printf "%.0f", s }'; }
 declare -A calls_per_request rounds_of
 c0_exact=$(grain_calls "$GW1"); r0_exact=$(gateway_requests "$GW1"); c0_batched=$(grain_calls "$GW3"); r0_batched=$(gateway_requests "$GW3")
@@ -357,7 +358,7 @@ host="$(nproc) cores, load avg $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     printf '| %-46s | %9s | %7.2f | %7.2f | %8.2f | %13.3f | %7.2f | %7.2f |\n' "$l" "$rps" "$p50" "$p99" "$p999" "$cpu" "$rr" "$pr"
   done
   echo
-  echo "Grain calls per proxied request (gateway's granary_client_calls_total over its warm-up and window): exact ${calls_per_request[granary]}, batched ${calls_per_request[batched]}."
+  echo "Grain calls per proxied request (messages sent by the gateway's Orleans client, orleans_messaging_sent_messages_size_bytes_count, over its warm-up and window): exact ${calls_per_request[granary]}, batched ${calls_per_request[batched]}."
   echo
   echo "## Consistency head-to-head (${pair_duration}s, two wrk -t1 -c16 at once, one per instance)"
   echo
