@@ -105,8 +105,8 @@ internal static class GatewayApp
         (GatewayClientOptions.Section + ":MaxPendingCalls", "Orleans manages its connections"),
         (GatewayClientOptions.Section + ":ReconnectMinDelayMs", "use Granary:Client:ConnectRetryDelayMs"),
         (GatewayClientOptions.Section + ":ReconnectMaxDelayMs", "use Granary:Client:ConnectRetryDelayMs"),
-        (GatewayClientOptions.Section + ":ClusterSecret", "mutual TLS on the Orleans ports will replace it"),
-        ("Granary:ClusterSecret", "mutual TLS on the Orleans ports will replace it"),
+        (GatewayClientOptions.Section + ":ClusterSecret", "use mutual TLS on the Orleans ports, Granary:Tls"),
+        ("Granary:ClusterSecret", "use mutual TLS on the Orleans ports, Granary:Tls"),
     ];
 
     private static void LogRemovedKeys(ILogger logger, IConfiguration config)

@@ -181,7 +181,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>
     /// [cluster-auth] Starts a gateway with the cluster's settings plus <paramref name="extraArgs"/>
-    /// (e.g. <c>--Granary:ClusterSecret=...</c>) and returns at once, without waiting for it to serve
+    /// (e.g. <c>--Granary:Tls:CertificatePath=...</c>) and returns at once, without waiting for it to serve
     /// (it may be meant to fail at start-up). Not added to <see cref="Gateways"/>; stopped with the cluster.
     /// </summary>
     public async Task<(HostProcess Process, string Url)> StartGatewayProcessAsync(string id, IReadOnlyList<string> extraArgs)
