@@ -71,4 +71,9 @@ awk '
     printf "%d passed, %d failed, %d skipped\n", p, f, s
     if (f > 0) exit 1
   }' "$log_dir/dotnet-test.log" || status=1
+# Name the failures last, where a CI log's tail shows them.
+if grep -qE '^[[:space:]]+Failed [A-Za-z]' "$log_dir/dotnet-test.log"; then
+  echo "Failed tests:"
+  grep -E '^[[:space:]]+Failed [A-Za-z]' "$log_dir/dotnet-test.log" | sed 's/^[[:space:]]*/  /' | cut -c1-300
+fi
 exit "$status"

@@ -24,7 +24,7 @@ namespace Granary.Silo;
 /// (Orleans's 10), <c>DefunctSiloExpiration</c> / <c>MaxDefunctSiloEntries</c> (how long Dead rows stay in the table).</item>
 /// </list>
 /// With the defaults a silo killed or frozen is declared Dead after about ProbeTimeout × NumMissedProbesLimit
-/// (≈ 3 s, within the 5 s goal), while a busy silo still has three whole seconds to answer one probe; the
+/// (≈ 3 s, within the 5 s goal), while a busy silo still has three probes in a row (3 s) before it is suspected; the
 /// README gives the measured figures and the soak checks that none are declared dead falsely.
 /// </summary>
 internal static class SiloMembership

@@ -49,8 +49,10 @@ public sealed class SiloAppTests
         Assert.Equal(("granary", "granary"), (cluster.ClusterId, cluster.ServiceId));
         var membership = app.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
         Assert.Equal(SiloMembership.DefaultProbeTimeout, membership.ProbeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), membership.ProbeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), membership.ProbeTimeout);
         Assert.Equal(3, membership.NumMissedProbesLimit);
+        Assert.False(membership.EnableConnectionLivenessCheck);
+        Assert.Equal(TimeSpan.FromSeconds(2), membership.TableRefreshTimeout);
         Assert.Equal(1000, app.Services.GetRequiredService<IOptions<BucketPersistenceOptions>>().Value.WriteBehindIntervalMs);
         Assert.True(app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.HideTrace);
         Assert.Equal(9090, app.Services.GetRequiredService<SiloHttpOptions>().HttpPort);
