@@ -37,7 +37,8 @@ both_gateways() { # seconds -> total req/s
   wrk -t1 -c32 -d"${1}s" -H 'X-Client-ID: bench' http://127.0.0.1:8081/ >"$b" 2>&1 &
   local p2=$!
   wait "$p1" "$p2"
-  awk '/^Requests\/sec:/ {s += $2} END {printf "%.0f", s}' "$a" "$b"
+  # "req/s (non-2xx)": wrk counts every response; a 429 or 503 here would mean the limit or the cluster was not ready.
+  awk '/^Requests\/sec:/ {s += $2} /Non-2xx or 3xx responses:/ {n += $5} END {printf "%.0f (%d non-2xx)", s, n}' "$a" "$b"
   rm -f "$a" "$b"
 }
 
@@ -46,9 +47,16 @@ for n in $silo_counts; do
   echo "==> $n silo(s): starting ./run.sh --silos $n"
   ./run.sh --silos "$n" --no-build >"/tmp/granary-bench-silos-$n.log" 2>&1 &
   run_pid=$!
-  for _ in $(seq 1 600); do curl -fsS -o /dev/null http://127.0.0.1:8081/healthz 2>/dev/null && break; sleep 0.1; done
-  curl -fsS -o /dev/null -X POST http://127.0.0.1:9090/clients -H 'Content-Type: application/json' \
-    -d '{"client_id":"bench","capacity":1000000000,"rate_per_sec":1000000000}' || true
+  # Ready = both gateways' Orleans clients connected (before that they serve on local decisions).
+  for port in 8080 8081; do
+    for _ in $(seq 1 600); do
+      curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"silo_connected":true' && break; sleep 0.1
+    done
+  done
+  # The bench client's limit, high enough never to reject: 201 created, or 409 when .run/pg kept it from a run before.
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:9090/clients -H 'Content-Type: application/json' \
+    -d '{"client_id":"bench","capacity":1000000000,"rate_per_sec":1000000000}')
+  [[ $code == 201 || $code == 409 ]] || { echo "silos.sh: creating the bench client answered HTTP $code" >&2; exit 1; }
   echo "    warm-up ${warmup}s"; both_gateways "$warmup" >/dev/null
   echo "    measuring ${duration}s"; rps[$n]=$(both_gateways "$duration")
   echo "    $n silo(s): ${rps[$n]} req/s"
@@ -62,7 +70,7 @@ report="bench/results/silos-$stamp.md"
   echo
   echo "2 gateways, 3 fast backends, wrk -t1 -c32 on each gateway at once, ${duration}s after ${warmup}s warm-up; $(nproc) cores for everything."
   echo
-  echo "| silos | req/s (both gateways) |"
+  echo "| silos | req/s, both gateways (responses not 2xx) |"
   echo "| ---: | ---: |"
   for n in $silo_counts; do echo "| $n | ${rps[$n]} |"; done
 } | tee "$report"
