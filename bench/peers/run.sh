@@ -9,14 +9,17 @@
 #   Granary gateways, exact and batched (same traffic split over both); (b) backends 2/2/20 ms
 #   behind two nginx least_conn instances vs two Granary gateways (exact, batched): shares and p99.
 # Writes bench/results/peers-<stamp>.{csv,md,svg} and bench/results/peers-latest.svg.
-# Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S] [--rounds N]
+# Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S] [--rounds N] [--profile]
 #   (the three .NET proxies are measured in N interleaved rounds, default 3; each row is the median round)
+#   --profile: instead of the suite, where the time goes: plain YARP, Granary exact and batched under the same
+#   load, each process's CPU per request (proxy, silo, backends, wrk) and `perf record` of the proxy (.NET
+#   symbols through DOTNET_PerfMapEnabled=1); writes bench/results/profile-<stamp>.md.
 # Env: ARTIFACTS=<dir> builds into that artifacts path (default: the repo's artifacts/).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
 
-duration=10 warmup=5 connections=64 pair_duration=15 rounds=3
+duration=10 warmup=5 connections=64 pair_duration=15 rounds=3 profile=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --connections) connections=$2; shift 2 ;;
     --pair-duration) pair_duration=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
+    --profile) profile=1; shift ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -72,6 +76,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 export DOTNET_TieredPGO=0
+# perf resolves JIT-compiled frames through /tmp/perf-PID.map.
+[[ $profile == 1 ]] && export DOTNET_PerfMapEnabled=1
 last_pid=
 start() { # name command args... (sets last_pid)
   local name=$1; shift
@@ -241,6 +247,46 @@ run_case() { # key label url pids...
 }
 
 B1_PID=${pids[0]}
+if [[ $profile == 1 ]]; then
+  command -v perf >/dev/null || { echo "--profile needs perf (Debian package linux-perf)" >&2; exit 1; }
+  SILO_PID=${pids[6]}
+  report="bench/results/profile-$stamp.md"
+  {
+    echo "# bench/peers --profile ($stamp)"
+    echo
+    echo "wrk -t2 -c$connections, ${warmup}s warm-up then ${duration}s measured per proxy, DOTNET_TieredPGO=0, DOTNET_PerfMapEnabled=1;"
+    echo "$(nproc) cores shared by every process. CPU µs per request = utime+stime over the window ÷ requests."
+    echo
+    echo "| proxy | req/s | proxy µs/req | silo µs/req | backends µs/req | wrk µs/req | total µs/req |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  } >"$report"
+  perf_out=$work/perf; mkdir -p "$perf_out"
+  for spec in "yarp|plain YARP 2.3|$YARP|$YARP_PID" "exact|Granary exact|$GW1|$GW1_PID" "batched|Granary batched|$GW3|$GW3_PID"; do
+    IFS='|' read -r key label port pid <<<"$spec"
+    echo "==> profile $label: warm-up ${warmup}s, then ${duration}s with perf on pid $pid"
+    wrk -t2 -c"$connections" -d"${warmup}s" "${WRK_HDR[@]}" "http://127.0.0.1:$port/" >/dev/null 2>&1
+    p0=$(cpu_ticks "$pid"); s0=$(cpu_ticks "$SILO_PID"); b0=$(cpu_ticks "${pids[0]}" "${pids[1]}" "${pids[2]}")
+    wrk -t2 -c"$connections" -d"${duration}s" "${WRK_HDR[@]}" "http://127.0.0.1:$port/" >"$work/wrk-prof-$key.txt" 2>&1 &
+    wrk_pid=$!
+    w0=$(cpu_ticks "$wrk_pid")
+    perf record -q -F 499 -g -p "$pid" -o "$perf_out/$key.data" -- sleep "$((duration - 1))" >/dev/null 2>&1 || true
+    w1=$(cpu_ticks "$wrk_pid"); wait "$wrk_pid"
+    p1=$(cpu_ticks "$pid"); s1=$(cpu_ticks "$SILO_PID"); b1=$(cpu_ticks "${pids[0]}" "${pids[1]}" "${pids[2]}")
+    read -r rps _ _ _ _ req _ < <(parse_wrk "$work/wrk-prof-$key.txt")
+    awk -v l="$label" -v r="$rps" -v n="$req" -v clk="$CLK" -v p=$((p1 - p0)) -v s=$((s1 - s0)) -v b=$((b1 - b0)) -v w=$((w1 - w0)) \
+      'BEGIN { f = 1e6 / clk / n; printf "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", l, r, p*f, s*f, b*f, w*f, (p+s+b+w)*f }' >>"$report"
+    # Self time by module and by symbol (top 25), from the proxy's samples.
+    { echo; echo "## $label: self time by module"; echo; echo '```'
+      perf report -i "$perf_out/$key.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
+      echo '```'; echo; echo "## $label: self time by symbol (top 25)"; echo; echo '```'
+      perf report -i "$perf_out/$key.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-160
+      echo '```'; } >"$perf_out/$key.md"
+  done
+  cat "$perf_out"/yarp.md "$perf_out"/exact.md "$perf_out"/batched.md >>"$report"
+  echo "(written $report)"
+  cat "$report"
+  exit 0
+fi
 run_case direct "direct to one backend (ceiling)" "http://127.0.0.1:$B1/" "$B1_PID"
 for w in 1 2; do
   start_nginx "nginx$w" $NGX "$w" fast; p=$last_pid
