@@ -12,7 +12,7 @@
 # Usage: bench/peers/run.sh [--duration S] [--warmup S] [--connections N] [--pair-duration S] [--rounds N] [--profile]
 #   (the three .NET proxies are measured in N interleaved rounds, default 3; each row is the median round)
 #   --profile: instead of the suite, where the time goes: plain YARP, Granary exact and batched under the same
-#   load, each process's CPU per request (proxy, silo, backends, wrk) and `perf record` of the proxy (.NET
+#   load, each process's CPU per request (proxy, silo, backends) and `perf record` of the proxy (.NET
 #   symbols through DOTNET_PerfMapEnabled=1); writes bench/results/profile-<stamp>.md.
 # Env: ARTIFACTS=<dir> builds into that artifacts path (default: the repo's artifacts/).
 set -euo pipefail
@@ -76,8 +76,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 export DOTNET_TieredPGO=0
-# perf resolves JIT-compiled frames through /tmp/perf-PID.map.
-[[ $profile == 1 ]] && export DOTNET_PerfMapEnabled=1
+# perf resolves JIT-compiled frames through /tmp/perf-PID.map, which only matches with W^X double mapping off.
+if [[ $profile == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; fi
 last_pid=
 start() { # name command args... (sets last_pid)
   local name=$1; shift
@@ -257,8 +257,8 @@ if [[ $profile == 1 ]]; then
     echo "wrk -t2 -c$connections, ${warmup}s warm-up then ${duration}s measured per proxy, DOTNET_TieredPGO=0, DOTNET_PerfMapEnabled=1;"
     echo "$(nproc) cores shared by every process. CPU µs per request = utime+stime over the window ÷ requests."
     echo
-    echo "| proxy | req/s | proxy µs/req | silo µs/req | backends µs/req | wrk µs/req | total µs/req |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| proxy | req/s | proxy µs/req | silo µs/req | backends µs/req | total µs/req (wrk not counted) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
   } >"$report"
   perf_out=$work/perf; mkdir -p "$perf_out"
   for spec in "yarp|plain YARP 2.3|$YARP|$YARP_PID" "exact|Granary exact|$GW1|$GW1_PID" "batched|Granary batched|$GW3|$GW3_PID"; do
@@ -268,19 +268,26 @@ if [[ $profile == 1 ]]; then
     p0=$(cpu_ticks "$pid"); s0=$(cpu_ticks "$SILO_PID"); b0=$(cpu_ticks "${pids[0]}" "${pids[1]}" "${pids[2]}")
     wrk -t2 -c"$connections" -d"${duration}s" "${WRK_HDR[@]}" "http://127.0.0.1:$port/" >"$work/wrk-prof-$key.txt" 2>&1 &
     wrk_pid=$!
-    w0=$(cpu_ticks "$wrk_pid")
-    perf record -q -F 499 -g -p "$pid" -o "$perf_out/$key.data" -- sleep "$((duration - 1))" >/dev/null 2>&1 || true
-    w1=$(cpu_ticks "$wrk_pid"); wait "$wrk_pid"
+    perf record -q --no-buildid -F 499 -g -p "$pid" -o "$perf_out/$key.data" -- sleep "$((duration - 1))" >/dev/null 2>&1 || true
+    wait "$wrk_pid"
     p1=$(cpu_ticks "$pid"); s1=$(cpu_ticks "$SILO_PID"); b1=$(cpu_ticks "${pids[0]}" "${pids[1]}" "${pids[2]}")
     read -r rps _ _ _ _ req _ < <(parse_wrk "$work/wrk-prof-$key.txt")
-    awk -v l="$label" -v r="$rps" -v n="$req" -v clk="$CLK" -v p=$((p1 - p0)) -v s=$((s1 - s0)) -v b=$((b1 - b0)) -v w=$((w1 - w0)) \
-      'BEGIN { f = 1e6 / clk / n; printf "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", l, r, p*f, s*f, b*f, w*f, (p+s+b+w)*f }' >>"$report"
-    # Self time by module and by symbol (top 25), from the proxy's samples.
-    { echo; echo "## $label: self time by module"; echo; echo '```'
-      perf report -i "$perf_out/$key.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
+    awk -v l="$label" -v r="$rps" -v n="$req" -v clk="$CLK" -v p=$((p1 - p0)) -v s=$((s1 - s0)) -v b=$((b1 - b0)) \
+      'BEGIN { f = 1e6 / clk / n; printf "| %s | %.0f | %.1f | %.1f | %.1f | %.1f |\n", l, r, p*f, s*f, b*f, (p+s+b)*f }' >>"$report"
+    # Self time by module and by symbol (top 25), from the proxy's samples (head closes the pipe early: no pipefail).
+    set +o pipefail
+    { echo; echo "## $label: self time by assembly (JIT-compiled .NET code) or module"; echo; echo '```'
+      # A .NET frame reads "[.] <return type> [Assembly] Namespace.Type::Method(...)": sum by its first [Assembly].
+      perf report -i "$perf_out/$key.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9]' |
+        awk '{ pct = $1; sub(/%/, "", pct); name = $2
+               if ($0 ~ /\[k\]/) name = "kernel"
+               else if (match($0, /\[\.\] [^[]*\[[A-Za-z][A-Za-z0-9_.]*\]/)) { m = substr($0, RSTART, RLENGTH); sub(/.*\[/, "", m); sub(/\]$/, "", m); name = m }
+               by[name] += pct }
+             END { for (n in by) printf "%7.2f%%  %s\n", by[n], n }' | sort -rn | head -30
       echo '```'; echo; echo "## $label: self time by symbol (top 25)"; echo; echo '```'
-      perf report -i "$perf_out/$key.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-160
+      perf report -i "$perf_out/$key.data" --no-children -g none --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-160
       echo '```'; } >"$perf_out/$key.md"
+    set -o pipefail
   done
   cat "$perf_out"/yarp.md "$perf_out"/exact.md "$perf_out"/batched.md >>"$report"
   echo "(written $report)"
