@@ -239,6 +239,14 @@ public sealed class SiloAppTests
     }
 
     [Fact]
+    public void Create_UnknownGrainDirectory_ThrowsNamingKeyAndValues()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:GrainDirectory=Redis"]));
+
+        Assert.Contains("Granary:Silo:GrainDirectory must be 'Distributed' or 'Local', got 'Redis'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_HttpPortOutOfRange_ThrowsNamingHttpPort()
     {
         var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=70000"]));
