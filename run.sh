@@ -247,10 +247,13 @@ rm -f "$STATE_FILE"
 
 # ---- process bookkeeping --------------------------------------------------------------------
 NAMES=()   # name of each child, same index as PIDS
-PIDS=()
+PIDS=()    # pid of each child's dotnet process (shown in the banner; signalled to stop it)
+WATCHERS=() # pid of the subshell that waits for it (see spawn)
 HEALTH=()  # /healthz URL of each child
 CMDS=()    # command line of each child (shell-quoted), to restart one by hand
 STOPPING=0
+PID_DIR="$RUN_DIR/pids"
+mkdir -p "$PID_DIR"
 
 # stop_some NAME_REGEX: SIGTERM the matching children, wait up to STOP_GRACE_S, then SIGKILL.
 stop_some() {
@@ -278,7 +281,7 @@ stop_some() {
   done
   for ((i = 0; i < ${#PIDS[@]}; i++)); do
     if [[ -n "${PIDS[i]}" && "${NAMES[i]}" =~ $regex ]]; then
-      wait "${PIDS[i]}" 2>/dev/null || true
+      wait "${WATCHERS[i]}" 2>/dev/null || true
       PIDS[i]=""
     fi
   done
@@ -328,17 +331,40 @@ on_exit() {
 trap on_signal INT TERM
 trap on_exit EXIT
 
+# spawn I: starts child I (NAMES/CMDS[I]) and sets PIDS[I] and WATCHERS[I]. The dotnet process runs
+# under a small watcher subshell that waits for it and exits with its code: bash then has no job of
+# its own killed by a signal, so it prints no "Killed  dotnet ..." line of its own, and the message
+# below (name, pid, code, last log lines) is the only one. The dotnet pid is the one to signal.
+spawn() {
+  local i=$1 log="$LOG_DIR/${NAMES[$1]}.log" pidfile="$PID_DIR/${NAMES[$1]}" tries=0
+  rm -f "$pidfile"
+  ( eval "${CMDS[i]}" >>"$log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+    wait $!
+  ) 2>/dev/null &
+  WATCHERS[i]=$!
+  until [[ -s "$pidfile" ]] || ((++tries > 200)); do sleep 0.01; done
+  PIDS[i]="$(cat "$pidfile" 2>/dev/null || echo "${WATCHERS[i]}")"
+}
+
 # start NAME HEALTH_URL DLL ARGS...
 start() {
   local name="$1" health="$2" dll="$3"
   shift 3
-  local log="$LOG_DIR/$name.log"
-  : >"$log"
-  dotnet "$dll" "$@" >>"$log" 2>&1 </dev/null &
+  : >"$LOG_DIR/$name.log"
   NAMES+=("$name")
-  PIDS+=("$!")
   HEALTH+=("$health")
   CMDS+=("$(printf '%q ' dotnet "$dll" "$@")")
+  spawn $((${#NAMES[@]} - 1))
+}
+
+# What a signal's exit code means, for the messages below: " (SIGKILL)" for 137, "" for a plain exit.
+signal_of() {
+  local rc=$1
+  ((rc > 128)) || return 0
+  local name
+  name="$(kill -l $((rc - 128)) 2>/dev/null || true)"
+  [[ -n "$name" ]] && printf ' (SIG%s)' "$name"
 }
 
 # --silos: starts the private PostgreSQL server on the first free port from PG_BASE_PORT; sets PG_CONN.
@@ -422,8 +448,6 @@ EOF
 
 # ---- start everything -------------------------------------------------------------------------
 PG_CONN=""
-SILO_NAMES=()
-SILO_PIDS=()
 if ((USE_PG)); then
   start_pg
   echo "Starting $SILO_COUNT silo(s) on PostgreSQL, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
@@ -432,8 +456,6 @@ if ((USE_PG)); then
       "--Granary:Silo:SiloPort=$((SILO_PORT + i))" "--Granary:Silo:GatewayPort=$((SILO_GATEWAY_PORT + i))" \
       "--Granary:Silo:HttpPort=$((SILO_HTTP_PORT + i))" \
       "--Granary:PostgreSql:ConnectionString=$PG_CONN"
-    SILO_NAMES+=("silo$((i + 1))")
-    SILO_PIDS+=("${PIDS[-1]}")
   done
 else
   echo "Starting 1 silo, $BACKENDS backend(s), $GATEWAYS gateway(s), policy ${POLICY:-LeastConnections} ..."
@@ -479,55 +501,59 @@ wait_healthy
   echo "GRANARY_SILO_HTTP=http://127.0.0.1:$SILO_HTTP_PORT"
 } >"$STATE_FILE"
 
+SILO_RESTARTS_PER_MIN=5
 SILO="http://127.0.0.1:$SILO_HTTP_PORT"
+# One line per process: name, pid, where it answers, its log.
+PROCESS_LINES=()
+for ((i = 0; i < ${#NAMES[@]}; i++)); do
+  url="${HEALTH[i]%/healthz}"
+  case "${NAMES[i]}" in
+    silo*) k="${NAMES[i]#silo}"; k=$(( ${k:-1} - 1 ))
+           extra="silo port $((SILO_PORT + k)), Orleans gateway port $((SILO_GATEWAY_PORT + k))" ;;
+    gw*) extra="gateway" ;;
+    *) extra="demo backend" ;;
+  esac
+  PROCESS_LINES+=("$(printf '%-6s pid %-8s %-23s %-46s .run/logs/%s.log' "${NAMES[i]}" "${PIDS[i]}" "$url" "$extra" "${NAMES[i]}")")
+done
+
 if ((USE_PG)); then
-  SILO_LINES=()
-  for ((i = 0; i < SILO_COUNT; i++)); do
-    SILO_LINES+=("$(printf '%-6s pid %-7s http://127.0.0.1:%s  silo port %s, gateway port %s   kill it: kill -9 %s' \
-      "${SILO_NAMES[i]}" "${SILO_PIDS[i]}" $((SILO_HTTP_PORT + i)) $((SILO_PORT + i)) $((SILO_GATEWAY_PORT + i)) "${SILO_PIDS[i]}")")
-  done
-  cat <<EOF
+  ENGINE="$SILO_COUNT silo(s) on PostgreSQL ($PG_CONN; data in .run/pg, kept between runs)"
+else
+  ENGINE="1 silo on Orleans's development clustering, state in memory (--silos N: PostgreSQL)"
+fi
+cat <<EOF
 
-Granary is running on PostgreSQL (logs in .run/logs/). Ctrl-C stops everything.
+Granary is running: $ENGINE.
 
+  Dashboard:  $SILO/dashboard   (Orleans's own: $SILO/orleans)
   Gateways:   ${GATEWAY_URLS[*]}
-  Silos:      each serves /healthz /metrics /clients /api/backends /dashboard /orleans
-$(printf '              %s\n' "${SILO_LINES[@]}")
-  PostgreSQL: $PG_CONN
-              data .run/pg (kept between runs), log .run/pg/server.log
-  Backends:
-$(printf '              %s\n' "${BACKEND_URLS[@]}")
+  Silo HTTP:  $SILO/healthz  /metrics  /clients (admin API)  /api/backends  /api/clients
+
+  Processes:
+$(printf '    %s\n' "${PROCESS_LINES[@]}")
 
   Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
         ./run.sh demo        (in another shell: Mandelbrot through the gateways)
+EOF
+if ((USE_PG)); then
+  cat <<EOF
   Failover: kill -9 one silo's pid (above). Within about 5 s a live silo declares it Dead, its
         grains re-activate on the others and the gateways route to them; run.sh then starts it
         again (a new incarnation, as a container's restart policy would). \`kill <pid>\` (SIGTERM)
         makes it leave gracefully instead. Run ./run.sh demo meanwhile: requests keep succeeding.
 EOF
-else
-  cat <<EOF
-
-Granary is running (logs in .run/logs/). Ctrl-C stops everything.
-
-  Gateways:   ${GATEWAY_URLS[*]}
-  Silo:       $SILO/healthz  $SILO/metrics  $SILO/clients  $SILO/api/backends  $SILO/api/clients
-              dashboards $SILO/dashboard  $SILO/orleans
-              silo port 127.0.0.1:$SILO_PORT, Orleans gateway port 127.0.0.1:$SILO_GATEWAY_PORT
-  Backends:
-$(printf '              %s\n' "${BACKEND_URLS[@]}")
-
-  Try:  curl -i -H 'X-Client-ID: me' ${GATEWAY_URLS[0]}/
-        ./run.sh demo        (in another shell: Mandelbrot through the gateways)
-EOF
 fi
+cat <<EOF
+  A process that exits is reported here with the last lines of its log. A silo is started again
+  at once (at most $SILO_RESTARTS_PER_MIN times a minute); for a gateway or a backend run.sh prints the
+  command that starts it again. Ctrl-C stops everything.
+EOF
 
 # ---- foreground: wait for a signal; report a child that dies and keep the others running --------
 # (stopping a backend by hand is a legitimate experiment: the gateways should eject it.)
 # A silo that exits is started again, as a container's restart policy would: Orleans stops a silo
 # that learns the cluster declared it dead (after a freeze, say), and a killed one should come back.
 # At most SILO_RESTARTS_PER_MIN restarts a minute per silo; past that it stays down.
-SILO_RESTARTS_PER_MIN=5
 declare -A RESTARTS=()
 restart_child() {
   local i=$1 now=$SECONDS recent=() t
@@ -539,16 +565,15 @@ restart_child() {
   fi
   recent+=("$now")
   RESTARTS[$i]="${recent[*]}"
-  eval "${CMDS[i]}" >>"$LOG_DIR/${NAMES[i]}.log" 2>&1 </dev/null &
-  PIDS[i]=$!
+  spawn "$i"
   echo "    restarted ${NAMES[i]}: pid ${PIDS[i]} (a new silo incarnation; the dashboard shows the old one Dead)" >&2
 }
 while :; do
   for ((i = 0; i < ${#PIDS[@]}; i++)); do
-    if [[ -n "${PIDS[i]}" ]] && ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+    if [[ -n "${PIDS[i]}" ]] && ! kill -0 "${WATCHERS[i]}" 2>/dev/null; then
       rc=0
-      wait "${PIDS[i]}" 2>/dev/null || rc=$?
-      echo "run.sh: ${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc; the others keep running. Last lines of .run/logs/${NAMES[i]}.log:" >&2
+      wait "${WATCHERS[i]}" 2>/dev/null || rc=$?
+      echo "run.sh: ${NAMES[i]} (pid ${PIDS[i]}) exited with code $rc$(signal_of "$rc"); the others keep running. Last lines of .run/logs/${NAMES[i]}.log:" >&2
       tail -n 5 "$LOG_DIR/${NAMES[i]}.log" | sed 's/^/    /' >&2 || true
       PIDS[i]=""
       if [[ "${NAMES[i]}" == silo* ]] && ((!STOPPING)); then

@@ -71,6 +71,7 @@ public sealed class ClientIdentityTests
 
     [Theory]
     [InlineData("   ", 128, ClientIdProblem.Empty)]
+    [InlineData("", 128, ClientIdProblem.Empty)]
     [InlineData("abcdefghijk", 10, ClientIdProblem.TooLong)]
     [InlineData("a b", 128, ClientIdProblem.InvalidCharacter)]
     [InlineData("a,b", 128, ClientIdProblem.InvalidCharacter)]

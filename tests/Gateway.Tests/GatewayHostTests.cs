@@ -5,6 +5,7 @@ using Granary.Gateway.Balancing;
 using Granary.Gateway.Hosting;
 using Granary.Gateway.Tests.Fakes;
 using Granary.Grains.Contracts;
+using Granary.Tests.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,6 +140,30 @@ public sealed class GatewayHostTests : IAsyncLifetime
         var metrics = await _http.GetStringAsync("/metrics");
         Assert.Contains("granary_gateway_requests_total", metrics);
         Assert.Contains("granary_gateway_in_flight", metrics);
+    }
+
+    [Fact]
+    public async Task Metrics_PerDestinationGauges_HealthyEjectedAndInFlightByClusterAndDestination()
+    {
+        var gateway = new Uri(_url);
+        // A GET to a-dead is refused at connect: this gateway marks it unhealthy and retries on b-live.
+        using var get = await _http.GetAsync("/api/x");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(0, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_healthy{cluster=\"c\",destination=\"a-dead\"}"));
+        Assert.Equal(0, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_ejected{cluster=\"c\",destination=\"a-dead\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_healthy{cluster=\"c\",destination=\"b-live\"}"));
+
+        // Then b-live's grain says: ejected by outlier detection, 5 in flight from all gateways (none of them ours).
+        var live = _gateway!.Services.GetRequiredService<ClusterBalancerRegistry>().FindEntry("c", "b-live")!;
+        live.ApplyStatus(new BackendStatus(true, false, true, true, 5, 0, 1, 0, 0), 0, live.NextSequence(), TimeProvider.System.GetTimestamp());
+
+        Assert.Equal(0, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_healthy{cluster=\"c\",destination=\"b-live\"}"));
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_ejected{cluster=\"c\",destination=\"b-live\"}"));
+        Assert.Equal(5, await HttpProbe.MetricAsync(gateway, "granary_gateway_destination_in_flight{cluster=\"c\",destination=\"b-live\"}"));
+        var text = await _http.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE granary_gateway_destination_healthy gauge", text, StringComparison.Ordinal);
+        Assert.Contains("granary_gateway_destination_healthy{cluster=\"c\",destination=\"a-dead\"} 0", text, StringComparison.Ordinal);
+        Assert.Contains("granary_gateway_destination_ejected{cluster=\"c\",destination=\"a-dead\"} 0", text, StringComparison.Ordinal);
     }
 
     [Fact]

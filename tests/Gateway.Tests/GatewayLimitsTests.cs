@@ -202,6 +202,25 @@ public sealed class GatewayLimitsTests : IAsyncLifetime
         Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"invalid_character\"}"));
     }
 
+    [Fact]
+    public async Task ClientId_PresentButEmpty_400IsEmptyAndCounted()
+    {
+        var gateway = await StartGatewayAsync("MaxClientIdLength=16");
+        using var http = new HttpClient { BaseAddress = gateway };
+        using var empty = new HttpRequestMessage(HttpMethod.Get, "/api/x");
+        Assert.True(empty.Headers.TryAddWithoutValidation("X-Client-ID", ""));
+        using var missing = new HttpRequestMessage(HttpMethod.Get, "/api/x");
+
+        using var emptyResponse = await http.SendAsync(empty);
+        using var missingResponse = await http.SendAsync(missing);
+
+        Assert.Equal(HttpStatusCode.BadRequest, emptyResponse.StatusCode);
+        Assert.Equal("{\"code\":400,\"message\":\"Invalid X-Client-ID: it is empty; expected 1-16 characters from [A-Za-z0-9._:@-]\"}",
+            await emptyResponse.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, missingResponse.StatusCode);
+        Assert.Equal(1, await HttpProbe.MetricAsync(gateway, "granary_gateway_invalid_client_ids_total{reason=\"empty\"}"));
+    }
+
     [Theory]
     [InlineData("MaxClientIdLength=129", "Granary:Gateway:Limits:MaxClientIdLength")]
     [InlineData("MaxRequestHeadersTotalSize=100", "Granary:Gateway:Limits:MaxRequestHeadersTotalSize")]

@@ -66,6 +66,29 @@ public sealed class AdminApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
         Assert.Contains("client_id", HttpJson.AssertError(json, HttpStatusCode.BadRequest), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task CreateAndPutClient_NonJsonContentType_Return415JsonAndCreateNothing(string contentType)
+    {
+        var id = NewId();
+        var body = $"{{\"client_id\":\"{id}\",\"capacity\":10,\"rate_per_sec\":1}}";
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/clients") { Content = new StringContent(body) };
+        post.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/clients/{id}") { Content = new StringContent("{\"capacity\":5}") };
+        put.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+
+        using var postResponse = await _http.SendAsync(post);
+        using var putResponse = await _http.SendAsync(put);
+        var (getStatus, _, _) = await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, postResponse.StatusCode);
+        Assert.Equal($"Content-Type must be application/json, got '{contentType}'",
+            HttpJson.AssertError(System.Text.Json.JsonDocument.Parse(await postResponse.Content.ReadAsStringAsync()).RootElement, HttpStatusCode.UnsupportedMediaType));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, putResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, getStatus);
+    }
+
     [Fact]
     public async Task CreateClient_BodyOver64KiB_Returns413Json()
     {

@@ -64,4 +64,23 @@ public sealed class AdminRequestReaderTests
         Assert.False(ok);
         Assert.StartsWith("Malformed JSON", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("APPLICATION/JSON")]
+    [InlineData("application/merge-patch+json")]
+    public void UnsupportedContentType_JsonOrAbsent_IsAccepted(string? contentType) =>
+        Assert.Null(AdminRequestReader.UnsupportedContentType(contentType));
+
+    [Theory]
+    [InlineData("text/plain", "Content-Type must be application/json, got 'text/plain'")]
+    [InlineData("application/x-www-form-urlencoded", "Content-Type must be application/json, got 'application/x-www-form-urlencoded'")]
+    [InlineData("multipart/form-data; boundary=x", "Content-Type must be application/json, got 'multipart/form-data; boundary=x'")]
+    [InlineData("text/json+x", "Content-Type must be application/json, got 'text/json+x'")]
+    [InlineData("garbage", "Content-Type must be application/json, got 'garbage'")]
+    public void UnsupportedContentType_NotJson_NamesTheType(string contentType, string expected) =>
+        Assert.Equal(expected, AdminRequestReader.UnsupportedContentType(contentType));
 }

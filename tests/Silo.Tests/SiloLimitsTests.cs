@@ -72,6 +72,33 @@ public sealed class SiloLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostClients_BodyOverKestrelLimit_413SaysConnectionCloseAndCloses()
+    {
+        var silo = await StartSiloAsync();
+
+        // 31 MB announced (Kestrel's limit is 30 MB), only the headers sent: the silo answers at once and ends the connection.
+        var answer = await HttpProbe.RawAsync(silo,
+            "POST /clients HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 31000000\r\n\r\n{\"client_id\":");
+
+        Assert.StartsWith("HTTP/1.1 413", answer, StringComparison.Ordinal);
+        Assert.Contains("\r\nConnection: close\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("{\"code\":413,\"message\":\"Request body larger than 65536 bytes\"}", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostClients_BodyOverCapWithinKestrelLimit_413KeepsTheConnection()
+    {
+        var silo = await StartSiloAsync("MaxBodyBytes=1024");
+        using var http = new HttpClient { BaseAddress = silo };
+        var body = "{\"client_id\":\"big\",\"pad\":\"" + new string('x', 2000) + "\"}";
+
+        using var response = await http.PostAsync("/clients", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.False(response.Headers.ConnectionClose ?? false, "an over-cap body within Kestrel's limit is drained and the connection kept");
+    }
+
+    [Fact]
     public async Task Headers_OverTotalSize_Kestrel431AndCounted()
     {
         var silo = await StartSiloAsync("Limits:MaxRequestHeadersTotalSize=2048");

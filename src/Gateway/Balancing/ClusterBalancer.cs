@@ -59,6 +59,25 @@ internal sealed class ClusterBalancer
     /// <summary>Every destination, in id order.</summary>
     public IReadOnlyList<BalancerSlot> Slots { get; }
 
+    /// <summary>
+    /// A destination as this gateway sees it now, for the per-destination gauges: healthy as the balancer treats it
+    /// (the backend grain's health and outlier state, or a local connect-failure mark; unknown health counts as healthy),
+    /// ejected by outlier detection (the grain's last status), and the requests in flight from every gateway
+    /// (the grain's total minus this gateway's share at its last report, plus this gateway's count now; this
+    /// gateway's count alone before the first status).
+    /// </summary>
+    /// <param name="slot">One of <see cref="Slots"/>.</param>
+    /// <param name="now">Now, as a <see cref="TimeProvider"/> timestamp.</param>
+    public DestinationView View(BalancerSlot slot, long now)
+    {
+        var entry = slot.Entry;
+        var healthy = entry.TryGetLoad(now, _staleTicks, _markLifetimeTicks, out _, out _, out _);
+        var local = entry.LocalInFlight;
+        if (!entry.TryGetStatus(out var status, out var reportedLocal))
+            return new DestinationView(healthy, false, local);
+        return new DestinationView(healthy, status.Ejected, Math.Max(0, status.TotalInFlight - reportedLocal) + local);
+    }
+
     /// <summary>True exactly once per balancer: the caller sends <c>ConfigureAsync</c> for every destination.</summary>
     public bool TryClaimConfigure() => Interlocked.Exchange(ref _configureClaimed, 1) == 0;
 
@@ -111,3 +130,9 @@ internal sealed class ClusterBalancer
 
     private readonly record struct Candidate(BalancerSlot Slot, DestinationState State);
 }
+
+/// <summary>One destination for the gateway's per-destination gauges (<see cref="ClusterBalancer.View"/>).</summary>
+/// <param name="Healthy">True when the balancer would pick it.</param>
+/// <param name="Ejected">True while outlier detection has it ejected.</param>
+/// <param name="InFlightAllGateways">Requests in flight to it from every gateway, as far as this gateway knows.</param>
+internal readonly record struct DestinationView(bool Healthy, bool Ejected, long InFlightAllGateways);

@@ -23,6 +23,7 @@ internal sealed class ClusterBalancerRegistry
     private readonly ILogger<ClusterBalancerRegistry> _logger;
     private readonly long _staleTicks;
     private readonly long _ticksPerMs;
+    private readonly TimeProvider _time;
     private readonly Func<string, string, DestinationEntry> _entryFor;
     private long _version;
 
@@ -30,6 +31,7 @@ internal sealed class ClusterBalancerRegistry
     {
         _policies = policies;
         _logger = logger;
+        _time = time;
         var ticksPerMs = time.TimestampFrequency / 1000.0;
         _ticksPerMs = Math.Max(1, (long)ticksPerMs);
         _staleTicks = (long)(3.0 * options.Value.InFlightLeaseMs * ticksPerMs);
@@ -72,6 +74,29 @@ internal sealed class ClusterBalancerRegistry
             foreach (var slot in balancer.Slots)
             {
                 yield return new Measurement<long>(slot.Entry.LocalInFlight,
+                    new KeyValuePair<string, object?>("cluster", balancer.ClusterId),
+                    new KeyValuePair<string, object?>("destination", slot.Entry.DestinationId));
+            }
+        }
+    }
+
+    /// <summary>The gauge callback: 1 per destination the balancer would pick now, else 0 (<see cref="ClusterBalancer.View"/>).</summary>
+    public IEnumerable<Measurement<int>> ObserveHealthy() => ObserveViews(static v => v.Healthy ? 1 : 0);
+
+    /// <summary>The gauge callback: 1 per destination that outlier detection has ejected, else 0.</summary>
+    public IEnumerable<Measurement<int>> ObserveEjected() => ObserveViews(static v => v.Ejected ? 1 : 0);
+
+    /// <summary>The gauge callback: requests in flight per destination from every gateway, as far as this gateway knows.</summary>
+    public IEnumerable<Measurement<long>> ObserveInFlightAllGateways() => ObserveViews(static v => v.InFlightAllGateways);
+
+    private IEnumerable<Measurement<T>> ObserveViews<T>(Func<DestinationView, T> value) where T : struct
+    {
+        var now = _time.GetTimestamp();
+        foreach (var balancer in _balancers.Values)
+        {
+            foreach (var slot in balancer.Slots)
+            {
+                yield return new Measurement<T>(value(balancer.View(slot, now)),
                     new KeyValuePair<string, object?>("cluster", balancer.ClusterId),
                     new KeyValuePair<string, object?>("destination", slot.Entry.DestinationId));
             }

@@ -55,6 +55,13 @@ internal sealed class GatewayMetrics
             "Requests or connections refused for an HTTP limit, by limit (request_headers_total_size, request_header_count, request_line, request_headers_timeout, request_body, connections).");
         meter.CreateObservableGauge("granary.gateway.in_flight", registry.ObserveInFlight, "{request}",
             "This gateway's requests in flight per destination.");
+        // [dest-gauges] Per destination, as HAProxy's stats page and exporter show each server: up or down, ejected, sessions.
+        meter.CreateObservableGauge("granary.gateway.destination_healthy", registry.ObserveHealthy, "1",
+            "1 while this gateway would send requests to the destination (healthy by active checks and outlier detection, no local connect-failure mark), else 0.");
+        meter.CreateObservableGauge("granary.gateway.destination_ejected", registry.ObserveEjected, "1",
+            "1 while outlier detection has the destination ejected (the backend grain's last status), else 0.");
+        meter.CreateObservableGauge("granary.gateway.destination_in_flight", registry.ObserveInFlightAllGateways, "{request}",
+            "Requests in flight to the destination from every gateway (the backend grain's count at this gateway's last report, with this gateway's own count now).");
         if (connection is not null)
         {
             meter.CreateObservableGauge("granary.gateway.silo_connected", () => connection.IsConnected ? 1 : 0, "1",

@@ -27,12 +27,13 @@ internal static class ClientIdentity
 
     /// <summary>
     /// Resolves the client id, accepting at most <paramref name="maxLength"/> characters. False with the
-    /// <paramref name="problem"/> when <c>X-Client-ID</c> is present but malformed or repeated.
+    /// <paramref name="problem"/> when <c>X-Client-ID</c> is present but malformed, empty (<c>X-Client-ID:</c> with no
+    /// value, or only spaces: <see cref="ClientIdProblem.Empty"/>) or repeated. Only a missing header falls back to the remote address.
     /// </summary>
     public static bool TryResolve(HttpContext context, int maxLength, out string clientId, out ClientIdProblem problem)
     {
         var values = context.Request.Headers[HeaderName];
-        if (values.Count == 0 || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
+        if (values.Count == 0)
         {
             clientId = RemoteAddress(context);
             problem = ClientIdProblem.None;

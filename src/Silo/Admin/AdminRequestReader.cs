@@ -12,6 +12,27 @@ internal static class AdminRequestReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
+    /// <summary>
+    /// The 415 message for a body that is not JSON; null when <paramref name="contentType"/> is JSON
+    /// (<c>application/json</c> or any <c>application/*+json</c>, parameters such as <c>charset</c> allowed) or absent
+    /// (a client that names no type is read as JSON, as <c>curl --data</c> users expect of a JSON API).
+    /// Form bodies and <c>text/plain</c>, for example, get <c>Content-Type must be application/json, got 'text/plain'</c>.
+    /// </summary>
+    public static string? UnsupportedContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+            return null;
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            var type = media.MediaType;
+            if (type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+                return null;
+        }
+        var shown = contentType.Length > 100 ? contentType[..100] + "…" : contentType;
+        return $"Content-Type must be application/json, got '{shown}'";
+    }
+
     /// <summary>The body bytes; or null with <c>TooLarge</c> set when it exceeds <paramref name="maxBytes"/>.</summary>
     public static async Task<(byte[]? Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {

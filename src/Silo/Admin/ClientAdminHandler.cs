@@ -2,6 +2,7 @@ using Granary.Grains.Contracts;
 using Granary.Grains.RateLimiting;
 using Granary.Hosting.Http;
 using Granary.Silo.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Granary.Silo.Admin;
 
@@ -131,16 +132,29 @@ internal sealed partial class ClientAdminHandler(
 
     private async Task<(ClientFields Fields, IResult? Error)> ReadFieldsAsync(HttpContext context)
     {
+        if (AdminRequestReader.UnsupportedContentType(context.Request.ContentType) is { } unsupported)
+            return (default, ErrorBody.Result(StatusCodes.Status415UnsupportedMediaType, unsupported));
         var (body, tooLarge) = await AdminRequestReader.ReadBodyAsync(context.Request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
             metrics.LimitRejected(HttpLimitKinds.RequestBody);
+            if (!KestrelDrains(context))
+                context.Response.Headers.Connection = "close";
             return (default, ErrorBody.Result(StatusCodes.Status413PayloadTooLarge, $"Request body larger than {options.MaxBodyBytes} bytes"));
         }
         return AdminRequestReader.TryParseFields(body, out var fields, out var error)
             ? (fields, null)
             : (default, ErrorBody.Result(StatusCodes.Status400BadRequest, error!));
     }
+
+    /// <summary>
+    /// True when Kestrel will drain the rest of an over-cap body and keep the connection: its length is known and within
+    /// Kestrel's body limit (<c>Granary:Silo:Limits:MaxRequestBodySize</c>). A body past that limit, or of unknown
+    /// (chunked) length, ends the connection, so the 413 says <c>Connection: close</c> and no client reuses it.
+    /// </summary>
+    private static bool KestrelDrains(HttpContext context) =>
+        context.Request.ContentLength is long length
+        && (context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is not long max || length <= max);
 
     /// <summary>Tells the client grain its new limits; null when it took them, else the JSON error to answer.</summary>
     private async Task<IResult?> PropagateAsync(string id, ClientLimits limits)
