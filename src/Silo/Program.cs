@@ -21,6 +21,27 @@ if (args is ["--make-dev-certs", var directory, .. var names])
 }
 
 // The silo host: see SiloApp for configuration keys and SiloEndpoints for the HTTP routes.
-var app = SiloApp.Create(args);
-await app.RunAsync().ConfigureAwait(false);
+WebApplication app;
+try
+{
+    app = SiloApp.Create(args);
+}
+catch (InvalidOperationException e) when (e.Message.StartsWith(SiloApp.InvalidConfigurationPrefix, StringComparison.Ordinal))
+{
+    // Every configuration problem found, in one message that names the keys: no stack trace.
+    Console.Error.WriteLine("granary-silo: " + e.Message);
+    return 2;
+}
+var database = SiloApp.DescribeDatabase(app.Configuration); // read now: the host's services are gone once RunAsync throws
+try
+{
+    await app.RunAsync().ConfigureAwait(false);
+}
+catch (Exception e) when (SiloApp.DatabaseFailure(e) is { } failure)
+{
+    // A database that is missing, unreachable or refuses the login: one line naming it, not a stack trace.
+    Console.Error.WriteLine($"granary-silo: cannot run: PostgreSQL {database}: {failure.Message}. " +
+        "Check Granary:PostgreSql:ConnectionString and that the server is up and the database exists.");
+    return 3;
+}
 return 0;

@@ -55,6 +55,9 @@ internal static partial class SiloApp
     /// <summary>Orleans's <see cref="ClusterOptions.ServiceId"/> of every Granary cluster: <c>granary</c>.</summary>
     public const string ServiceId = "granary";
 
+    /// <summary>How the message of the <see cref="InvalidOperationException"/> thrown by <see cref="Create"/> for a bad configuration starts.</summary>
+    public const string InvalidConfigurationPrefix = "Invalid silo configuration: ";
+
     /// <summary>The configuration key of the PostgreSQL connection string: <c>Granary:PostgreSql:ConnectionString</c>.</summary>
     public const string PostgreSqlConnectionStringKey = PostgreSqlDefaults.ConnectionStringKey;
 
@@ -123,7 +126,7 @@ internal static partial class SiloApp
             problems.Add($"Kestrel:Endpoints is not supported without an admin key ({SiloSection}:{nameof(SiloHttpOptions.AdminKey)}): the HTTP port would be open beyond loopback.");
         var tls = problems.Count == 0 && tlsOptions.Enabled ? LoadTls(tlsOptions, problems) : null;
         if (problems.Count > 0)
-            throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", problems));
+            throw new InvalidOperationException(InvalidConfigurationPrefix + string.Join(" ", problems));
 
         var clusterId = ClusterId(configuration);
         var postgres = configuration[PostgreSqlConnectionStringKey];
@@ -267,6 +270,44 @@ internal static partial class SiloApp
             || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT")))
             return null;
         return File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? null : AppContext.BaseDirectory;
+    }
+
+    /// <summary>
+    /// The PostgreSQL error behind a failed run (<paramref name="error"/> or one of its inner exceptions, aggregates
+    /// included): a database that is missing, unreachable or refuses the login; null when the failure is something else.
+    /// </summary>
+    public static Npgsql.NpgsqlException? DatabaseFailure(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException npgsql)
+                return npgsql;
+            if (e is AggregateException aggregate)
+                return aggregate.InnerExceptions.Select(DatabaseFailure).FirstOrDefault(static x => x is not null);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The configured database for messages: <c>host:port/database as user</c> from <c>Granary:PostgreSql:ConnectionString</c>,
+    /// never its password; <c>(no connection string)</c> when none is set, <c>(unreadable connection string)</c> when it does not parse.
+    /// </summary>
+    public static string DescribeDatabase(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var value = configuration[PostgreSqlConnectionStringKey];
+        if (string.IsNullOrWhiteSpace(value))
+            return "(no connection string)";
+        try
+        {
+            var b = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            return $"{b.Host}:{b.Port}/{b.Database} as {b.Username}";
+        }
+        catch (ArgumentException)
+        {
+            return "(unreadable connection string)";
+        }
     }
 
     /// <summary>[limits] The configuration section of the silo's HTTP limits.</summary>

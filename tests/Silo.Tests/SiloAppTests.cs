@@ -1,5 +1,6 @@
 using System.Net;
 using Granary.Grains.RateLimiting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -252,5 +253,30 @@ public sealed class SiloAppTests
         var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=70000"]));
 
         Assert.Contains("HttpPort", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DescribeDatabase_ConnectionString_NamesHostPortDatabaseAndUserButNotThePassword()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Granary:PostgreSql:ConnectionString"] = "Host=postgres;Port=5432;Username=granary;Password=s3cret;Database=granary",
+        }).Build();
+
+        var described = SiloApp.DescribeDatabase(configuration);
+
+        Assert.Equal("postgres:5432/granary as granary", described);
+        Assert.DoesNotContain("s3cret", described, StringComparison.Ordinal);
+        Assert.Equal("(no connection string)", SiloApp.DescribeDatabase(new ConfigurationBuilder().Build()));
+    }
+
+    [Fact]
+    public void DatabaseFailure_NpgsqlErrorInsideStartFailure_IsFound_OtherErrorsAreNot()
+    {
+        var database = new Npgsql.NpgsqlException("Failed to connect to 10.0.0.1:5432");
+        var wrapped = new InvalidOperationException("start failed", new AggregateException(new TimeoutException(), database));
+
+        Assert.Same(database, SiloApp.DatabaseFailure(wrapped));
+        Assert.Null(SiloApp.DatabaseFailure(new InvalidOperationException("other", new TimeoutException())));
     }
 }
