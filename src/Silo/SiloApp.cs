@@ -213,6 +213,10 @@ internal static partial class SiloApp
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SiloApp).FullName!);
         LogHttpSecurity(logger, httpOptions, configuredHttpAddress!, httpAddress);
         LogRemovedKeys(logger, siloSection);
+        // Kestrel's "Now listening on: http://…" names the HTTP port only; say what the Orleans ports are, once started.
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() => LogOrleansPorts(logger, siloOptions.Host, siloOptions.SiloPort, siloOptions.GatewayPort,
+            tls is null ? "plain TCP" : "mutual TLS", postgres is { Length: > 0 } ? "PostgreSQL" : "development clustering, state in memory"));
         app.UseMiddleware<JsonErrorMiddleware>();
         app.UseDashboardFiles();
         app.UseMiddleware<AdminAuthMiddleware>();
@@ -369,6 +373,9 @@ internal static partial class SiloApp
                 LogRemovedKey(logger, $"{SiloSection}:{child.Key}", hint);
         }
     }
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Information, Message = "Orleans silo listening on {Host}: silo-to-silo port {SiloPort}, gateway port {GatewayPort} (binary Orleans protocol, {Transport}; not HTTP); membership and storage: {Storage}")]
+    private static partial void LogOrleansPorts(ILogger logger, string host, int siloPort, int gatewayPort, string transport, string storage);
 
     [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "No admin key configured (Granary:Silo:AdminKey / AdminKeys): the admin API, /api and the dashboards are unauthenticated, so the HTTP port listens on loopback only ({Bound}); set an admin key to serve it beyond this machine")]
     private static partial void LogNoKeyLoopback(ILogger logger, string bound);
