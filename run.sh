@@ -338,7 +338,7 @@ trap on_exit EXIT
 spawn() {
   local i=$1 log="$LOG_DIR/${NAMES[$1]}.log" pidfile="$PID_DIR/${NAMES[$1]}" tries=0
   rm -f "$pidfile"
-  ( eval "${CMDS[i]}" >>"$log" 2>&1 </dev/null &
+  ( eval "exec ${CMDS[i]}" >>"$log" 2>&1 </dev/null & # exec: $! is dotnet itself, not a shell around it
     echo $! >"$pidfile"
     wait $!
   ) 2>/dev/null &
