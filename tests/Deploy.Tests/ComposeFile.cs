@@ -40,14 +40,27 @@ internal sealed class ComposeFile
             volumes);
     }
 
-    /// <summary>The kind of host a service runs, from the Dockerfile it is built from (or its image).</summary>
-    public static ServiceKind KindOf(ComposeService service) => (service.DockerfilePath is { } path ? RepoPaths.Relative(path) : null) switch
+    /// <summary>
+    /// The kind of host a service runs: from the Dockerfile it is built from (the silo's runs the certificates one-shot
+    /// when its entrypoint says <c>--make-dev-certs</c>); a service on PostgreSQL (built on a <c>postgres:</c> base image,
+    /// e.g. deploy/postgres.Dockerfile's POSTGRES_IMAGE default, or an image-only <c>postgres:</c> service) is Postgres.
+    /// </summary>
+    public static ServiceKind KindOf(ComposeService service)
     {
-        "deploy/silo.Dockerfile" when service.Entrypoint.Contains("--make-dev-certs") => ServiceKind.Certificates,
-        "deploy/silo.Dockerfile" => ServiceKind.Silo,
-        "deploy/gateway.Dockerfile" => ServiceKind.Gateway,
-        "deploy/backend.Dockerfile" => ServiceKind.Backend,
-        null when service.Image?.StartsWith("postgres:", StringComparison.Ordinal) == true => ServiceKind.Postgres,
-        _ => ServiceKind.Unknown,
-    };
+        switch (service.DockerfilePath is { } path ? RepoPaths.Relative(path) : null)
+        {
+            case "deploy/silo.Dockerfile" when service.Entrypoint.Contains("--make-dev-certs"):
+                return ServiceKind.Certificates;
+            case "deploy/silo.Dockerfile":
+                return ServiceKind.Silo;
+            case "deploy/gateway.Dockerfile":
+                return ServiceKind.Gateway;
+            case "deploy/backend.Dockerfile":
+                return ServiceKind.Backend;
+        }
+        var image = service.IsBuilt
+            ? (File.Exists(service.DockerfilePath) ? ServiceFacts.ImageStage(service)?.BaseImage : null)
+            : service.Image;
+        return image?.StartsWith("postgres:", StringComparison.Ordinal) == true ? ServiceKind.Postgres : ServiceKind.Unknown;
+    }
 }

@@ -19,19 +19,25 @@ public sealed class ComposeFileTests
         Assert.Equal(new[] { "silo1", "silo2" }, OfKind(ServiceKind.Silo).Select(s => s.Name));
         Assert.Equal(new[] { "gateway" }, OfKind(ServiceKind.Gateway).Select(s => s.Name));
         Assert.Equal(new[] { "backend1", "backend2", "backend3" }, OfKind(ServiceKind.Backend).Select(s => s.Name));
-        Assert.StartsWith("postgres:17", Compose["postgres"].Image, StringComparison.Ordinal);
+        // Built from deploy/postgres.Dockerfile, whose base image (a build argument) is the official postgres:17 by default.
+        Assert.StartsWith("postgres:17", ServiceFacts.ImageStage(Compose["postgres"])?.BaseImage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Build_EveryBuiltService_ContextAndDockerfileExist()
+    public void Build_EveryService_IsBuiltFromAnExistingDockerfileInDeploy()
     {
         var built = Compose.Services.Where(s => s.BuildContext is not null).ToList();
 
-        Assert.Equal(7, built.Count);
+        // Every image, PostgreSQL's too, is built from deploy/*.Dockerfile, where base images are build arguments
+        // (tests/compose/docker-compose.standins.yml substitutes them); an image-only service could not be substituted.
+        Assert.Equal(Compose.Services.Select(s => s.Name), built.Select(s => s.Name));
+        Assert.Equal(8, built.Count);
         Assert.All(built, s =>
         {
             Assert.True(Directory.Exists(RepoPaths.Combine(s.BuildContext!)), $"{s}: build context '{s.BuildContext}' does not exist.");
             Assert.True(File.Exists(s.DockerfilePath), $"{s}: Dockerfile '{s.BuildDockerfile}' does not exist in context '{s.BuildContext}'.");
+            Assert.Matches(@"^deploy/[^/]+\.Dockerfile$", RepoPaths.Relative(s.DockerfilePath!));
+            if (s.BuildTarget is { } target) Assert.NotNull(ServiceFacts.Dockerfile(s)!.Stage(target));
         });
     }
 
@@ -42,7 +48,7 @@ public sealed class ComposeFileTests
         foreach (var service in Compose.Services)
         {
             var keys = ConfigurationKeys.For(ComposeFile.KindOf(service));
-            var image = ServiceFacts.Dockerfile(service)?.Final.Environment ?? new Dictionary<string, string>();
+            var image = ServiceFacts.ImageStage(service)?.Environment ?? new Dictionary<string, string>();
             foreach (var (variable, origin) in service.Environment.Keys.Select(k => (k, "compose")).Concat(image.Keys.Select(k => (k, "Dockerfile ENV"))))
             {
                 if (!keys.IsKnownVariable(variable, out var why)) problems.Add($"{service.Name} ({origin}): {variable}: {why}");
@@ -95,6 +101,43 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Ports_HostPortVariables_HaveDefaultsAndBelongToOneServiceEach()
+    {
+        var problems = new List<string>();
+        var users = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var service in Compose.Services)
+        {
+            foreach (var p in service.Ports)
+            {
+                // `docker-compose up` with no .env and nothing exported must publish the documented ports.
+                foreach (var v in p.Variables.Where(v => !v.HasDefault))
+                    problems.Add($"{service}: {p.Text}: ${{{v.Name}}} has no default (write ${{{v.Name}:-<port>}})");
+                foreach (var v in p.Variables) (users.TryGetValue(v.Name, out var set) ? set : users[v.Name] = []).Add(service.Name);
+                if (p.Variables.Count > 0 && !p.IsPublished) problems.Add($"{service}: {p.Text}: publishes no host port with the defaults");
+            }
+        }
+        // Setting one variable moves one service's ports only (two services on one variable would clash when it is set).
+        problems.AddRange(users.Where(u => u.Value.Count > 1).Select(u => $"{u.Key} is used by {string.Join(", ", u.Value.Order())}"));
+
+        Assert.NotEmpty(users);
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Ports_HostPortVariables_AreSetByTheComposeTest()
+    {
+        // tests/compose/run.sh picks free host ports so that it does not clash with a running ./run.sh or another stack.
+        var script = File.ReadAllText(RepoPaths.Combine("tests/compose/run.sh"));
+        var variables = Compose.Services.SelectMany(s => s.Ports).SelectMany(p => p.Variables).Select(v => v.Name).Distinct().Order().ToList();
+
+        var unset = variables.Where(v => !System.Text.RegularExpressions.Regex.IsMatch(script, $@"\bexport\b[^\n]*\b{v}\b")
+            || !System.Text.RegularExpressions.Regex.IsMatch(script, $@"\b{v}=\S")).ToList();
+
+        Assert.NotEmpty(variables);
+        Assert.True(unset.Count == 0, "tests/compose/run.sh does not set and export: " + string.Join(", ", unset));
+    }
+
+    [Fact]
     public void Ports_HostPorts_DoNotOverlapAcrossServices()
     {
         var all = Compose.Services.SelectMany(s => s.Ports.Where(p => p.IsPublished).Select(p => (Service: s.Name, Port: p))).ToList();
@@ -122,7 +165,7 @@ public sealed class ComposeFileTests
     [Fact]
     public void Healthchecks_EveryService_HasOneAndDependsOnlyOnHealthyServices()
     {
-        bool Healthy(ComposeService s) => s.HasHealthcheck || (!s.DisablesHealthcheck && ServiceFacts.Dockerfile(s)?.Final.HealthcheckCommand is not null);
+        bool Healthy(ComposeService s) => s.HasHealthcheck || (!s.DisablesHealthcheck && ServiceFacts.ImageStage(s)?.HealthcheckCommand is not null);
         var problems = new List<string>();
 
         foreach (var service in Compose.Services)
@@ -238,7 +281,7 @@ public sealed class ComposeFileTests
     {
         foreach (var silo in OfKind(ServiceKind.Silo))
         {
-            var tokens = DockerInstruction.Tokenize(ServiceFacts.Dockerfile(silo)!.Final.HealthcheckCommand!);
+            var tokens = DockerInstruction.Tokenize(ServiceFacts.ImageStage(silo)?.HealthcheckCommand ?? "");
             var at = tokens.IndexOf("healthcheck.sh");
             Assert.True(at >= 0, $"{silo}: the image's HEALTHCHECK does not run healthcheck.sh");
             // healthcheck.sh PORT [PATH], PATH defaulting to /healthz: the one route open without the admin key.

@@ -7,6 +7,9 @@ internal sealed class ComposeService(string name, YamlMappingNode node)
 {
     public string Name { get; } = name;
 
+    /// <summary>The service's top-level keys (<c>build</c>, <c>environment</c>, ...), in file order.</summary>
+    public IReadOnlyList<string> Keys => node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value!).ToList();
+
     public string? Image => Scalar(node, "image");
 
     public string? ContainerName => Scalar(node, "container_name");
@@ -27,8 +30,24 @@ internal sealed class ComposeService(string name, YamlMappingNode node)
         _ => null,
     };
 
+    /// <summary>Whether the service has a <c>build</c> section.</summary>
+    public bool IsBuilt => Child(node, "build") is not null;
+
     /// <summary>The Dockerfile's full path, or null for an image-only service.</summary>
     public string? DockerfilePath => BuildContext is null ? null : RepoPaths.Combine(Path.Combine(BuildContext, BuildDockerfile!));
+
+    /// <summary><c>build.target</c>: the Dockerfile stage to build; null for the last stage (or without <c>build</c>).</summary>
+    public string? BuildTarget => Child(node, "build") is YamlMappingNode m ? Scalar(m, "target") : null;
+
+    /// <summary><c>build.args</c> in either form (mapping, or a list of <c>KEY=VALUE</c>), values as written (not interpolated).</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs => (Child(node, "build") as YamlMappingNode) is { } build ? Child(build, "args") switch
+    {
+        YamlMappingNode m => m.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value!, kv => ((YamlScalarNode)kv.Value).Value ?? "", StringComparer.Ordinal),
+        YamlSequenceNode s => s.Children.Cast<YamlScalarNode>().Select(n => n.Value!.Split('=', 2))
+            .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "", StringComparer.Ordinal),
+        null => new Dictionary<string, string>(),
+        var other => throw new FormatException($"Service {Name}: build.args is a {other.NodeType}."),
+    } : new Dictionary<string, string>();
 
     /// <summary><c>environment</c> in either form (mapping, or a list of <c>KEY=VALUE</c>).</summary>
     public IReadOnlyDictionary<string, string> Environment => Child(node, "environment") switch
@@ -40,6 +59,7 @@ internal sealed class ComposeService(string name, YamlMappingNode node)
         var other => throw new FormatException($"Service {Name}: environment is a {other.NodeType}."),
     };
 
+    /// <summary><c>ports</c> in the short syntax, compose variables interpolated as with an empty environment (defaults apply).</summary>
     public IReadOnlyList<PortMapping> Ports => Child(node, "ports") switch
     {
         YamlSequenceNode s => s.Children.Select(n => n is YamlScalarNode v

@@ -9,13 +9,16 @@ internal sealed record DockerInstruction(string Keyword, string Arguments, int L
     /// <summary>Arguments split on whitespace, honouring double quotes; the JSON array form yields its elements.</summary>
     public IReadOnlyList<string> Tokens => Tokenize(Arguments);
 
-    /// <summary>Leading <c>--flag=value</c> options.</summary>
-    public IReadOnlyDictionary<string, string> Flags => Tokens.TakeWhile(t => t.StartsWith("--", StringComparison.Ordinal))
+    /// <summary>Whether the arguments are the JSON array (exec) form, which has no flags.</summary>
+    public bool IsExecForm => Arguments.TrimStart().StartsWith('[');
+
+    /// <summary>Leading <c>--flag=value</c> options (none in the exec form: <c>CMD ["--port", "1"]</c> are arguments).</summary>
+    public IReadOnlyDictionary<string, string> Flags => (IsExecForm ? [] : Tokens.TakeWhile(t => t.StartsWith("--", StringComparison.Ordinal)))
         .Select(t => t[2..].Split('=', 2))
         .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "", StringComparer.Ordinal);
 
     /// <summary>Tokens after the leading flags.</summary>
-    public IReadOnlyList<string> Operands => Tokens.SkipWhile(t => t.StartsWith("--", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<string> Operands => IsExecForm ? Tokens : Tokens.SkipWhile(t => t.StartsWith("--", StringComparison.Ordinal)).ToList();
 
     public override string ToString() => $"line {Line}: {Keyword} {Arguments}";
 

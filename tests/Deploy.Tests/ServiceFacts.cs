@@ -7,13 +7,20 @@ namespace Granary.Deploy.Tests;
 /// <summary>What a compose service's process will do, combining the compose file, its image's ENV and the hosts' defaults.</summary>
 internal static partial class ServiceFacts
 {
+    /// <summary>The Dockerfile the service is built from, with its <c>build.args</c> (interpolated with no environment) applied; null without <c>build</c>.</summary>
     public static DockerfileModel? Dockerfile(ComposeService service) =>
-        service.DockerfilePath is { } path ? DockerfileModel.Load(path) : null;
+        service.DockerfilePath is { } path
+            ? DockerfileModel.Load(path, service.BuildArgs.ToDictionary(
+                kv => kv.Key, kv => Interpolation.Substitute(kv.Value, _ => null, Interpolation.Escapes.Compose), StringComparer.Ordinal))
+            : null;
+
+    /// <summary>The stage the service's image is: <c>build.target</c>, else the Dockerfile's last stage (effective); null without <c>build</c>.</summary>
+    public static DockerStage? ImageStage(ComposeService service) => Dockerfile(service)?.Target(service.BuildTarget);
 
     /// <summary>The environment the process sees: the image's ENV overridden by the compose file's.</summary>
     public static IReadOnlyDictionary<string, string> EffectiveEnvironment(ComposeService service)
     {
-        var env = new Dictionary<string, string>(Dockerfile(service)?.Final.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var env = new Dictionary<string, string>(ImageStage(service)?.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (k, v) in service.Environment) env[k] = v;
         return env;
     }
@@ -53,7 +60,7 @@ internal static partial class ServiceFacts
     /// <summary>The port a service's health check probes: the argument of <c>healthcheck.sh</c>, with <c>${VAR:-default}</c> resolved.</summary>
     public static int? HealthcheckPort(ComposeService service)
     {
-        var command = Dockerfile(service)?.Final.HealthcheckCommand;
+        var command = ImageStage(service)?.HealthcheckCommand;
         if (command is null) return null;
         var tokens = DockerInstruction.Tokenize(command);
         var at = tokens.IndexOf("healthcheck.sh");
