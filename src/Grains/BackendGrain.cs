@@ -17,7 +17,10 @@ namespace Granary.Grains;
 /// <item>Traffic (dashboard): every reported outcome, whatever its kind, is counted with its latency in a fixed-size per-second window (O(1), no allocation per report); <see cref="GetDetailsAsync"/> derives requests/s over the last 5 full seconds, the p99 latency over the last 60 s (log-spaced histogram, within ~9 %) and up to 180 one-second samples.</item>
 /// </list>
 /// Healthy = active health up and not ejected. Health is recomputed from probes and outcomes after
-/// an activation, never persisted.
+/// an activation, never persisted. <see cref="BackendDetails.HealthReason"/> is the last change of either
+/// part; <see cref="BackendDetails.DownReason"/> says, from the current state of both, why an unhealthy
+/// destination is down now (an ejection that ends while the active check still fails leaves it down for
+/// the active check's reason).
 /// </summary>
 /// <param name="prober">Runs the active probes.</param>
 /// <param name="time">The clock (tests inject a fake one).</param>
@@ -48,6 +51,7 @@ public sealed partial class BackendGrain(IHealthProber prober, TimeProvider time
     private long _failures;
     private string _healthReason = "";
     private long _healthChangedUnixMs;
+    private long _downSinceUnixMs;
 
     private string _key = "";
 
@@ -86,17 +90,19 @@ public sealed partial class BackendGrain(IHealthProber prober, TimeProvider time
         if (probeUri is null)
         {
             StopProbing();
-            if (_active is { IsUp: false })
-                HealthChanged("active probing disabled");
+            var wasDown = _active is { IsUp: false };
             _active = null;
+            if (wasDown)
+                HealthChanged("active probing disabled");
         }
         else
         {
             if (_active is null || probeUri != _probeUri)
             {
-                if (_active is { IsUp: false })
-                    HealthChanged($"probe target changed to {probeUri}");
+                var wasDown = _active is { IsUp: false };
                 _active = new ActiveHealthState(config.Rise, config.Fall);
+                if (wasDown)
+                    HealthChanged($"probe target changed to {probeUri}");
             }
             else
             {
@@ -178,7 +184,8 @@ public sealed partial class BackendGrain(IHealthProber prober, TimeProvider time
             (clusterId, destinationId) = ("", _key);
         var nowMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
         return ValueTask.FromResult(new BackendDetails(clusterId, destinationId, _config?.Address, status, contributions, _healthReason, _healthChangedUnixMs, Outlier.Ejections,
-            _config?.Policy, _traffic!.RequestsPerSec(nowMs), _traffic.P99LatencyMs(nowMs), _traffic.History(nowMs)));
+            _config?.Policy, _traffic!.RequestsPerSec(nowMs), _traffic.P99LatencyMs(nowMs), _traffic.History(nowMs),
+            status.Healthy ? "" : DownReason(), status.Healthy ? 0 : _downSinceUnixMs));
     }
 
     private async Task ProbeAsync(CancellationToken cancellationToken)
@@ -259,10 +266,40 @@ public sealed partial class BackendGrain(IHealthProber prober, TimeProvider time
         _healthChangedUnixMs = Time.GetUtcNow().ToUnixTimeMilliseconds();
         var healthy = (_active?.IsUp ?? true) && !Outlier.IsEjected;
         if (healthy)
+        {
+            _downSinceUnixMs = 0;
             LogHealthy(logger, _key, reason);
+        }
         else
-            LogUnhealthy(logger, _key, reason);
+        {
+            if (_downSinceUnixMs == 0)
+                _downSinceUnixMs = _healthChangedUnixMs;
+            LogUnhealthy(logger, _key, DownReason(), reason);
+        }
     }
+
+    /// <summary>Why the destination is not healthy now (see <see cref="BackendDetails.DownReason"/>); empty when it is healthy.</summary>
+    private string DownReason()
+    {
+        string? active = null, ejected = null;
+        if (_active is { IsUp: false } a)
+        {
+            active = a.ConsecutiveFailures > 0
+                ? $"active check failed: {a.LastFailure} ({a.ConsecutiveFailures} in a row)"
+                : $"active check failed: {a.LastFailure}; passing again ({a.ConsecutiveSuccesses} of {a.Rise} to come back)";
+        }
+        if (Outlier.IsEjected)
+            ejected = $"ejected: {Outlier.EjectionCause}, {Duration(Outlier.EjectionLength)} ({Duration(Outlier.EjectionRemaining)} left)";
+        return active is not null && ejected is not null ? $"{active}; {ejected}" : active ?? ejected ?? "";
+    }
+
+    /// <summary>A duration for a reason: <c>"250 ms"</c>, <c>"2.5 s"</c>, <c>"30 s"</c>.</summary>
+    private static string Duration(TimeSpan span) => span.TotalMilliseconds switch
+    {
+        < 1000 => $"{Math.Ceiling(span.TotalMilliseconds):0} ms",
+        < 10_000 => $"{Math.Ceiling(span.TotalSeconds * 10) / 10:0.#} s",
+        _ => $"{Math.Ceiling(span.TotalSeconds):0} s",
+    };
 
     private static Uri? Validate(BackendConfig config)
     {

@@ -78,7 +78,8 @@ internal static class Samples
         for (var i = 0; i < history.Capacity; i++)
             history.Add(new BackendSample(Long(ref random), Double(ref random), Double(ref random)));
         return new BackendDetails(String(ref random), String(ref random), NullableString(ref random), Status(ref random), contributions,
-            String(ref random), Long(ref random), Int(ref random), NullableString(ref random), Double(ref random), Double(ref random), history);
+            String(ref random), Long(ref random), Int(ref random), NullableString(ref random), Double(ref random), Double(ref random), history,
+            String(ref random), Long(ref random));
     }
 
     public static OutcomeBatch Batch(ref FuzzRandom random)

@@ -215,6 +215,58 @@ public sealed class BackendGrainTests(GrainClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task GetDetails_Ejected_DownReasonNamesTheCauseLengthAndTimeLeftUntilItEnds()
+    {
+        var grain = Backend("down-ejected");
+        await grain.ConfigureAsync(Config("down-ejected", consecutiveFailures: 2, baseEjectionMs: 30_000));
+        Assert.Equal(("", 0L), ((await grain.GetDetailsAsync()).DownReason, (await grain.GetDetailsAsync()).DownSinceUnixMs));
+        await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ConnectFailure));
+        await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ServerError));
+        var ejectedAt = Clock.UnixMs;
+
+        var details = await grain.GetDetailsAsync();
+        Clock.Advance(TimeSpan.FromSeconds(12));
+        var later = await grain.GetDetailsAsync();
+        Clock.Advance(TimeSpan.FromSeconds(18));
+        var ended = await grain.GetDetailsAsync();
+
+        Assert.Equal("ejected: 2 consecutive failures (last: ServerError), 30 s (30 s left)", details.DownReason);
+        Assert.Equal(ejectedAt, details.DownSinceUnixMs);
+        Assert.Equal("ejected: 2 consecutive failures (last: ServerError), 30 s (18 s left)", later.DownReason);
+        Assert.Equal(ejectedAt, later.DownSinceUnixMs);
+        Assert.True(ended.Status.Healthy);
+        Assert.Equal(("", 0L), (ended.DownReason, ended.DownSinceUnixMs));
+        Assert.Equal("ejection of 30000 ms ended", ended.HealthReason);
+    }
+
+    [Fact]
+    public async Task GetDetails_EjectionEndsWhileActiveCheckFails_DownReasonIsTheActiveCheckNotTheLastChange()
+    {
+        var grain = await ConfigureProbedAsync("down-both", ProbeResult.Unhealthy("connection refused"), fall: 1, consecutiveFailures: 2, baseEjectionMs: 1000);
+        var downAt = Clock.UnixMs;
+        await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ConnectFailure));
+        await grain.ReportOutcomeAsync(Outcome(OutcomeKind.ConnectFailure));
+        var both = await grain.GetDetailsAsync();
+
+        Clock.Advance(TimeSpan.FromSeconds(1)); // the ejection ends; the probe (every 2 s) is not due yet
+        var activeOnly = await grain.GetDetailsAsync();
+
+        Assert.Equal("active check failed: connection refused (1 in a row); ejected: 2 consecutive failures (last: ConnectFailure), 1 s (1 s left)", both.DownReason);
+        Assert.False(activeOnly.Status.Healthy);
+        Assert.Equal("ejection of 1000 ms ended", activeOnly.HealthReason); // the last change, which did not bring it up
+        Assert.Equal("active check failed: connection refused (1 in a row)", activeOnly.DownReason);
+        Assert.Equal(downAt, activeOnly.DownSinceUnixMs);
+
+        await ProbeAsync("down-both", ProbeResult.Unhealthy("HTTP 503"));
+        Assert.Equal("active check failed: HTTP 503 (2 in a row)", (await grain.GetDetailsAsync()).DownReason);
+        await ProbeAsync("down-both", ProbeResult.Healthy("HTTP 200"));
+        Assert.Equal("active check failed: HTTP 503; passing again (1 of 2 to come back)", (await grain.GetDetailsAsync()).DownReason);
+        await ProbeAsync("down-both", ProbeResult.Healthy("HTTP 200"));
+        var up = await grain.GetDetailsAsync();
+        Assert.Equal((true, "", 0L), (up.Status.Healthy, up.DownReason, up.DownSinceUnixMs));
+    }
+
+    [Fact]
     public async Task ReportBatch_AppliesEveryOutcomeInOrder()
     {
         var grain = Backend("batch");
@@ -283,7 +335,8 @@ public sealed class BackendGrainTests(GrainClusterFixture fixture) : IClassFixtu
 
         Assert.True(status.Healthy);
         Assert.Equal(0, Clock.TimerCount(grain.GetGrainId()));
-        Assert.Equal("active probing disabled", (await grain.GetDetailsAsync()).HealthReason);
+        var details = await grain.GetDetailsAsync();
+        Assert.Equal(("active probing disabled", "", 0L), (details.HealthReason, details.DownReason, details.DownSinceUnixMs));
     }
 
     [Fact]

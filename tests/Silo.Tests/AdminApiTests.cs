@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using Granary.Grains.Contracts;
 
 namespace Granary.Silo.Tests;
 
@@ -107,6 +109,56 @@ public sealed class AdminApiTests(SiloFixture silo) : IClassFixture<SiloFixture>
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("Client 'nobody-here' not found", HttpJson.AssertError(json, HttpStatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task GetClient_NotRegisteredButSentRequests_Returns200WithDefaultLimitsAndLiveBucket()
+    {
+        var id = NewId();
+        var grain = silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(id);
+        await grain.TryAcquireAsync(new AcquireTokens(1)); // as a gateway does for a request
+        await grain.TryAcquireAsync(new AcquireTokens(1));
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(id, json.GetProperty("client_id").GetString());
+        Assert.Equal("default", json.GetProperty("limits_source").GetString());
+        Assert.Equal(7, json.GetProperty("capacity").GetInt64()); // the fixture's default limits
+        Assert.Equal(3, json.GetProperty("rate_per_sec").GetDouble());
+        Assert.InRange(json.GetProperty("tokens").GetDouble(), 5, 7);
+        Assert.Equal(2, json.GetProperty("admitted").GetInt64());
+        Assert.Equal(0, json.GetProperty("rejected").GetInt64());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("created_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("updated_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public async Task GetClient_NotRegisteredGrainActiveWithoutRequests_Returns404Json()
+    {
+        var id = NewId();
+        await silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(id).GetStateAsync(); // a read activates it, nothing more
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal($"Client '{id}' not found", HttpJson.AssertError(json, HttpStatusCode.NotFound));
+    }
+
+    [Fact]
+    public async Task GetClient_DeletedAfterRequests_AnswersItsBucketAtTheDefaultLimits()
+    {
+        var id = NewId();
+        await _http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{id}\",\"capacity\":50,\"rate_per_sec\":20}}");
+        await silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(id).TryAcquireAsync(new AcquireTokens(1));
+        await _http.SendAsync(HttpMethod.Delete, $"/clients/{id}");
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, $"/clients/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("default", 7L, 1L), (json.GetProperty("limits_source").GetString(), json.GetProperty("capacity").GetInt64(), json.GetProperty("admitted").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("created_at").ValueKind);
     }
 
     [Fact]

@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace Granary.Silo.Tests;
 
 /// <summary>
-/// <c>/api/clients</c> with 100,000 registered clients: a page costs one registry search, one count
-/// and at most one registry read per row (client grains activating), never a pass over the registry.
+/// <c>/api/clients</c> with 100,000 registered clients: a page costs one registry search, one count,
+/// at most one registry read per row (client grains activating) and one lookup of the active client grains
+/// among the registered, never a pass over the registry.
 /// The in-memory registry answers a search with two binary searches plus the page.
 /// </summary>
 public sealed class ClientPagingTests(LargeRegistrySiloFixture silo, ITestOutputHelper output) : IClassFixture<LargeRegistrySiloFixture>
@@ -33,6 +34,9 @@ public sealed class ClientPagingTests(LargeRegistrySiloFixture silo, ITestOutput
         Assert.Equal(1, silo.Registry.Counts);
         Assert.Equal(0, silo.Registry.Lists);
         Assert.InRange(silo.Registry.Gets, 0, 50);
+        // The clients active at default limits: one registry query for all the active client grains, not one per grain.
+        Assert.InRange(silo.Registry.RegisteredAmongCalls, 0, 1);
+        Assert.Equal(0, json.GetProperty("active_default_total").GetInt32());
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class CountingClientRegistry : IClientRegistry
     private int _lists;
     private int _searches;
     private int _counts;
+    private int _registeredAmong;
 
     public int Gets => Volatile.Read(ref _gets);
 
@@ -19,6 +20,8 @@ public sealed class CountingClientRegistry : IClientRegistry
     public int Searches => Volatile.Read(ref _searches);
 
     public int Counts => Volatile.Read(ref _counts);
+
+    public int RegisteredAmongCalls => Volatile.Read(ref _registeredAmong);
 
     /// <summary>Registers <c>user0</c> … <c>user{n-1}</c> (capacity 100, 10/s), inserted in ordinal order so filling is cheap.</summary>
     public void Seed(int n)
@@ -34,6 +37,7 @@ public sealed class CountingClientRegistry : IClientRegistry
         Interlocked.Exchange(ref _lists, 0);
         Interlocked.Exchange(ref _searches, 0);
         Interlocked.Exchange(ref _counts, 0);
+        Interlocked.Exchange(ref _registeredAmong, 0);
     }
 
     public ValueTask<ClientRecord?> GetAsync(string clientId, CancellationToken cancellationToken = default)
@@ -58,6 +62,12 @@ public sealed class CountingClientRegistry : IClientRegistry
     {
         Interlocked.Increment(ref _counts);
         return _inner.CountAsync(prefix, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlySet<string>> RegisteredAmongAsync(IReadOnlyCollection<string> clientIds, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _registeredAmong);
+        return _inner.RegisteredAmongAsync(clientIds, cancellationToken);
     }
 
     public ValueTask<bool> CreateAsync(string clientId, ClientLimits limits, CancellationToken cancellationToken = default) => _inner.CreateAsync(clientId, limits, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Granary.Grains.Contracts;
+using Granary.Silo.Dashboard;
 
 namespace Granary.Silo.Tests;
 
@@ -189,6 +190,48 @@ public sealed class DashboardApiTests(SiloFixture silo) : IClassFixture<SiloFixt
         Assert.True(c.GetProperty("created_at").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
         Assert.True(c.GetProperty("updated_at").GetDateTimeOffset() > DateTimeOffset.UnixEpoch);
         Assert.Equal(JsonValueKind.Null, c.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public async Task Clients_NotRegisteredClientsWithRequests_ListedInActiveDefaultByIdWithLiveState()
+    {
+        var prefix = NewId("ad") + "-";
+        await _http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{prefix}reg\",\"capacity\":40,\"rate_per_sec\":4}}");
+        foreach (var id in new[] { prefix + "b", prefix + "reg", prefix + "a", prefix + "a" })
+            await Grains.GetGrain<IClientGrain>(id).TryAcquireAsync(new AcquireTokens(1)); // as gateways do
+        await Grains.GetGrain<IClientGrain>(NewId("other-")).TryAcquireAsync(new AcquireTokens(1));
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, $"/api/clients?search={prefix}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal([prefix + "reg"], json.GetProperty("clients").EnumerateArray().Select(c => c.GetProperty("client_id").GetString()));
+        var active = json.GetProperty("active_default").EnumerateArray().ToList();
+        Assert.Equal([prefix + "a", prefix + "b"], active.Select(c => c.GetProperty("client_id").GetString()));
+        Assert.Equal(2, json.GetProperty("active_default_total").GetInt32());
+        Assert.False(json.GetProperty("active_default_capped").GetBoolean());
+        Assert.Empty(json.GetProperty("errors").EnumerateArray());
+        var a = active[0];
+        Assert.Equal("default", a.GetProperty("limits_source").GetString());
+        Assert.Equal((7L, 3.0), (a.GetProperty("capacity").GetInt64(), a.GetProperty("rate_per_sec").GetDouble()));
+        Assert.Equal((2L, 0L), (a.GetProperty("admitted").GetInt64(), a.GetProperty("rejected").GetInt64()));
+        Assert.InRange(a.GetProperty("tokens").GetDouble(), 5, 7);
+        Assert.Equal(JsonValueKind.Null, a.GetProperty("created_at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, a.GetProperty("updated_at").ValueKind);
+    }
+
+    [Fact]
+    public async Task Clients_MoreActiveDefaultThanTheCap_FirstByIdAndTotalCountsAll()
+    {
+        var prefix = NewId("cap") + "-";
+        var ids = Enumerable.Range(0, ClientsApiHandler.MaxActiveDefault + 3).Select(i => $"{prefix}{i:D3}").ToList();
+        await Task.WhenAll(ids.Select(id => Grains.GetGrain<IClientGrain>(id).TryAcquireAsync(new AcquireTokens(1)).AsTask()));
+
+        var (_, json, _) = await _http.SendAsync(HttpMethod.Get, $"/api/clients?search={prefix}");
+
+        Assert.Equal(ids.Take(ClientsApiHandler.MaxActiveDefault), json.GetProperty("active_default").EnumerateArray().Select(c => c.GetProperty("client_id").GetString()));
+        Assert.Equal(ids.Count, json.GetProperty("active_default_total").GetInt32());
+        Assert.Empty(json.GetProperty("clients").EnumerateArray());
+        Assert.Equal(0, json.GetProperty("total").GetInt64());
     }
 
     [Theory]

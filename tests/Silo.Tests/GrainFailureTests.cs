@@ -45,7 +45,22 @@ public sealed class GrainFailureTests(FailingGrainsSiloFixture silo) : IClassFix
         Assert.Contains("repeat PUT", HttpJson.AssertError(put.Body, HttpStatusCode.ServiceUnavailable), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, delete.Status);
         Assert.Contains("removed from the registry", HttpJson.AssertError(delete.Body, HttpStatusCode.ServiceUnavailable), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+        // Gone from the registry, the client is answered from its grain alone, which still fails.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.Status);
+        HttpJson.AssertError(gone.Body, HttpStatusCode.ServiceUnavailable);
+    }
+
+    [Theory]
+    [InlineData("fail-timeout-", HttpStatusCode.GatewayTimeout, "The client grain did not answer in time")]
+    [InlineData("fail-orleans-", HttpStatusCode.ServiceUnavailable, "The client grain could not be reached (OrleansException); retry shortly")]
+    public async Task GetClient_NotRegisteredAndGrainFails_AnswersTheGrainErrorNot404(string prefix, HttpStatusCode expected, string message)
+    {
+        var id = prefix + Guid.NewGuid().ToString("N")[..8];
+
+        var (status, json, _) = await _http.SendAsync(HttpMethod.Get, "/clients/" + id);
+
+        Assert.Equal(expected, status);
+        Assert.Equal(message, HttpJson.AssertError(json, expected));
     }
 
     [Fact]

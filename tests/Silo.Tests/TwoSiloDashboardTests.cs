@@ -136,6 +136,31 @@ public sealed class TwoSiloDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Clients_NotRegisteredClientActiveOnB_ListedOnAAtDefaultLimitsAndAnsweredByGetClient()
+    {
+        var prefix = "twodef-" + Guid.NewGuid().ToString("N")[..6] + "-";
+        var key = await ActivateOnBAsync(i => $"{prefix}{i:D2}",
+            k => _b.Grains.GetGrain<IClientGrain>(k).TryAcquireAsync(new AcquireTokens(1)).AsTask(),
+            k => _b.Grains.GetGrain<IClientGrain>(k));
+        await _b.Http.SendAsync(HttpMethod.Post, "/clients", $"{{\"client_id\":\"{prefix}reg\",\"capacity\":33,\"rate_per_sec\":3}}");
+        await _b.Grains.GetGrain<IClientGrain>(prefix + "reg").TryAcquireAsync(new AcquireTokens(1));
+
+        var json = await PollAAsync($"/api/clients?search={prefix}", j => j.GetProperty("active_default").EnumerateArray().Any(c => c.GetProperty("client_id").GetString() == key));
+        var (status, client, _) = await _a.Http.SendAsync(HttpMethod.Get, "/clients/" + key);
+
+        var active = json.GetProperty("active_default").EnumerateArray().ToList();
+        var row = Assert.Single(active, c => c.GetProperty("client_id").GetString() == key);
+        Assert.Equal("default", row.GetProperty("limits_source").GetString());
+        Assert.Equal(1, row.GetProperty("admitted").GetInt64());
+        Assert.DoesNotContain(active, c => c.GetProperty("client_id").GetString() == prefix + "reg");
+        Assert.Equal([prefix + "reg"], json.GetProperty("clients").EnumerateArray().Select(c => c.GetProperty("client_id").GetString()));
+        Assert.Equal(active.Count, json.GetProperty("active_default_total").GetInt32());
+        Assert.Empty(json.GetProperty("errors").EnumerateArray());
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("default", 1L), (client.GetProperty("limits_source").GetString(), client.GetProperty("admitted").GetInt64()));
+    }
+
+    [Fact]
     public async Task Overview_BStoppedThenRestarted_OldIncarnationDeadNewOneActive()
     {
         var old = _b.Address;

@@ -49,6 +49,17 @@ public interface IClientRegistry
     /// </summary>
     ValueTask<long> CountAsync(string? prefix, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Which of <paramref name="clientIds"/> are registered: the subset of them that <see cref="GetAsync"/> would find
+    /// (an id that cannot be registered, e.g. too long, is simply not in it). For the dashboard, which must tell the
+    /// registered clients among the active client grains without one call per grain. In PostgreSQL one query per
+    /// <see cref="MaxIdsPerQuery"/> ids (a primary-key lookup of each); in memory O(k log n).
+    /// </summary>
+    /// <param name="clientIds">The ids to look up (duplicates allowed; empty: the empty set).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The registered ids among <paramref name="clientIds"/>, compared ordinally.</returns>
+    ValueTask<IReadOnlySet<string>> RegisteredAmongAsync(IReadOnlyCollection<string> clientIds, CancellationToken cancellationToken = default);
+
     /// <summary>Registers a client with the given limits; CreatedAt = UpdatedAt = now.</summary>
     /// <returns>True when created; false when the id is already registered (nothing changes).</returns>
     /// <exception cref="ArgumentException">The id is empty or too long, or the limits are invalid (<see cref="ClientLimits.Validate"/>).</exception>
@@ -65,4 +76,7 @@ public interface IClientRegistry
 
     /// <summary>The largest page <see cref="ListAsync"/> accepts: 1000.</summary>
     public const int MaxPageSize = 1000;
+
+    /// <summary>The most ids a store looks up in one query of <see cref="RegisteredAmongAsync"/> (more are split into chunks): 1000.</summary>
+    public const int MaxIdsPerQuery = 1000;
 }

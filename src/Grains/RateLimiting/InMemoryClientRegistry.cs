@@ -89,6 +89,22 @@ public sealed class InMemoryClientRegistry(TimeProvider timeProvider) : IClientR
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlySet<string>> RegisteredAmongAsync(IReadOnlyCollection<string> clientIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        var registered = new HashSet<string>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var id in clientIds)
+            {
+                if (id is not null && _clients.ContainsKey(id))
+                    registered.Add(id);
+            }
+        }
+        return ValueTask.FromResult<IReadOnlySet<string>>(registered);
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> CreateAsync(string clientId, ClientLimits limits, CancellationToken cancellationToken = default)
     {
         Validate(clientId, limits);

@@ -41,6 +41,9 @@ public sealed class PostgreSqlClientRegistry(NpgsqlDataSource dataSource) : ICli
 
     private const string CountPrefixUnboundedSql = "SELECT count(*) FROM granary_client WHERE client_id >= $1 AND starts_with(client_id, $1)";
 
+    // One index probe per id of the array (the primary key); the array holds at most IClientRegistry.MaxIdsPerQuery ids.
+    private const string RegisteredAmongSql = "SELECT client_id FROM granary_client WHERE client_id = ANY($1)";
+
     private const string CreateSql =
         "INSERT INTO granary_client (" + Columns + ") VALUES ($1, $2, $3, now(), now()) ON CONFLICT (client_id) DO NOTHING";
 
@@ -130,6 +133,24 @@ public sealed class PostgreSqlClientRegistry(NpgsqlDataSource dataSource) : ICli
         if (char.IsSurrogate(last) || last >= '\uD7FF')
             return null;
         return string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(last + 1)]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One query per <see cref="IClientRegistry.MaxIdsPerQuery"/> distinct ids (<c>client_id = ANY($1)</c>), run one after another.</remarks>
+    public async ValueTask<IReadOnlySet<string>> RegisteredAmongAsync(IReadOnlyCollection<string> clientIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        var registered = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = clientIds.Where(static id => id is not null && IsStorable(id)).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var chunk in candidates.Chunk(IClientRegistry.MaxIdsPerQuery))
+        {
+            await using var command = _dataSource.CreateCommand(RegisteredAmongSql);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = chunk });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                registered.Add(reader.GetString(0));
+        }
+        return registered;
     }
 
     /// <inheritdoc />

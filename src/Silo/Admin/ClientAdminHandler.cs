@@ -14,7 +14,11 @@ namespace Granary.Silo.Admin;
 /// (its response timeout passes, or Orleans fails), the registry keeps the change and the answer is JSON
 /// 504 or 503 saying so (the grain reads the registry when it next activates; repeating a PUT applies it
 /// now); a value the grain refuses is 400 (<see cref="GrainErrors"/>). <c>GET /clients/{id}</c> answers the
-/// registered limits even when the grain does not, with the reason in <c>error</c>.
+/// registered limits even when the grain does not, with the reason in <c>error</c>; a client that is not
+/// registered but has sent requests (its grain's admitted + rejected &gt; 0, kept in grain storage) answers
+/// its grain's default limits and live state (<c>"limits_source":"default"</c>, null timestamps), and 404
+/// only when it is neither registered nor seen; for an unregistered id a failed grain read is the JSON
+/// error of <see cref="GrainErrors"/>, as the registry cannot answer in its place.
 /// </summary>
 internal sealed partial class ClientAdminHandler(
     IClientRegistry registry,
@@ -69,18 +73,22 @@ internal sealed partial class ClientAdminHandler(
             return ErrorBody.Result(StatusCodes.Status400BadRequest, AdminClientId.Explain(id));
         var ct = context.RequestAborted;
         var record = await registry.GetAsync(id, ct).ConfigureAwait(false);
-        if (record is null)
-            return NotFound(id);
+        ClientGrainState state;
         try
         {
-            var state = await grains.GetGrain<IClientGrain>(id).GetStateAsync().ConfigureAwait(false);
-            return Results.Json(LiveClientView.Live(record, state), SiloJson.Options);
+            // For an unregistered id this activates the grain, which restores its persisted bucket and counters.
+            state = await grains.GetGrain<IClientGrain>(id).GetStateAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (GrainErrors.IsGrainFailure(e))
         {
             LogGrainReadFailed(logger, id, e);
-            return Results.Json(LiveClientView.Unavailable(record, GrainErrors.Message(e, "client grain")), SiloJson.Options);
+            return record is null
+                ? GrainErrors.Result(e, "client grain")
+                : Results.Json(LiveClientView.Unavailable(record, GrainErrors.Message(e, "client grain")), SiloJson.Options);
         }
+        if (record is not null)
+            return Results.Json(LiveClientView.Live(record, state), SiloJson.Options);
+        return LiveClientView.WasSeen(state) ? Results.Json(LiveClientView.Unregistered(state), SiloJson.Options) : NotFound(id);
     }
 
     public async Task<IResult> UpdateAsync(HttpContext context, string id)

@@ -2,7 +2,11 @@ using Granary.Grains.Contracts;
 
 namespace Granary.Silo.Api;
 
-/// <summary>A backend grain's live state, as <c>/api/backends</c> shows it (policy, requests/s over ~5 s, p99 over ~60 s and a 180 s history added in issue 4).</summary>
+/// <summary>
+/// A backend grain's live state, as <c>/api/backends</c> shows it (policy, requests/s over ~5 s, p99 over ~60 s and a
+/// 180 s history added in issue 4). <c>health_reason</c>/<c>health_changed_at</c> are the last health change;
+/// <c>down_reason</c>/<c>down_since</c> say why an unhealthy destination is down now, and since when (null while healthy).
+/// </summary>
 internal sealed record BackendView(
     string ClusterId,
     string DestinationId,
@@ -18,6 +22,8 @@ internal sealed record BackendView(
     long Failures,
     string HealthReason,
     DateTimeOffset? HealthChangedAt,
+    string? DownReason,
+    DateTimeOffset? DownSince,
     int Ejections,
     IReadOnlyList<ContributionView> Contributions,
     string? Policy,
@@ -31,6 +37,8 @@ internal sealed record BackendView(
         d.Status.TotalInFlight, d.Status.EwmaLatencyMs, d.Status.Weight, d.Status.Requests, d.Status.Failures,
         d.HealthReason,
         d.HealthChangedUnixMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(d.HealthChangedUnixMs),
+        string.IsNullOrEmpty(d.DownReason) ? null : d.DownReason,
+        d.DownSinceUnixMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(d.DownSinceUnixMs),
         d.Ejections,
         d.Contributions.Select(static c => new ContributionView(c.GatewayId, c.InFlight, c.ExpiresInMs)).ToList(),
         d.Policy, d.RequestsPerSec, d.P99LatencyMs,

@@ -12,7 +12,9 @@ namespace Granary.Silo.Dashboard;
 /// <param name="grains">Orleans's grain factory.</param>
 /// <param name="load">The per-silo load service client.</param>
 /// <param name="deadline">The dashboard's read deadline.</param>
-internal sealed class ClusterReader(IGrainFactory grains, SiloLoadClient load, GrainDeadline deadline)
+/// <param name="local">This silo.</param>
+/// <param name="membership">This silo's membership view.</param>
+internal sealed class ClusterReader(IGrainFactory grains, SiloLoadClient load, GrainDeadline deadline, ILocalSiloDetails local, IClusterMembershipService membership)
 {
     private IManagementGrain Management => grains.GetGrain<IManagementGrain>(0);
 
@@ -40,6 +42,32 @@ internal sealed class ClusterReader(IGrainFactory grains, SiloLoadClient load, G
     {
         var answer = await deadline.Run(Management.GetDetailedGrainStatistics([grainClass], [silo]), cancellationToken).ConfigureAwait(false);
         return answer.Select(static s => s.GrainId).ToList();
+    }
+
+    /// <summary>
+    /// The activations of <paramref name="grainClass"/> on every silo of this silo's membership view that is not Dead
+    /// (no table read): this silo first, then the others by address, each asked on its own. A silo that fails or
+    /// misses the deadline is listed with no ids and its <see cref="SiloActivations.Error"/>.
+    /// </summary>
+    public async Task<SiloActivations[]> ActivationsEverywhereAsync(string grainClass, CancellationToken cancellationToken)
+    {
+        var self = local.SiloAddress;
+        var silos = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status != SiloStatus.Dead && !m.SiloAddress.Equals(self))
+            .Select(static m => m.SiloAddress)
+            .OrderBy(static a => a.Endpoint.ToString(), StringComparer.Ordinal)
+            .Prepend(self);
+        return await Task.WhenAll(silos.Select(async silo =>
+        {
+            try
+            {
+                return new SiloActivations(silo, await ActivationsAsync(silo, grainClass, cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException && !cancellationToken.IsCancellationRequested)
+            {
+                return new SiloActivations(silo, [], GrainDeadline.Describe(e));
+            }
+        })).ConfigureAwait(false);
     }
 
     /// <summary>The silo where <paramref name="grain"/> is active by the grain directory, or null when it is not active. Never activates it.</summary>

@@ -183,24 +183,7 @@ internal sealed class DashboardApiHandler(
     {
         var ct = context.RequestAborted;
         // The silos to ask: this silo's membership view (no table read), this silo first.
-        var self = local.SiloAddress;
-        var members = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status != SiloStatus.Dead && !m.SiloAddress.Equals(self))
-            .Select(static m => m.SiloAddress)
-            .OrderBy(static a => a.Endpoint.ToString(), StringComparer.Ordinal)
-            .Prepend(self)
-            .ToList();
-        var lists = await Task.WhenAll(members.Select(async silo =>
-        {
-            try
-            {
-                return (Silo: silo, Ids: await cluster.ActivationsAsync(silo, GrainClasses.Backend, ct).ConfigureAwait(false), Error: (string?)null);
-            }
-            catch (Exception e) when (e is TimeoutException or OrleansException && !ct.IsCancellationRequested)
-            {
-                return (Silo: silo, Ids: (IReadOnlyList<GrainId>)[], Error: GrainDeadline.Describe(e));
-            }
-        })).ConfigureAwait(false);
+        var lists = await cluster.ActivationsEverywhereAsync(GrainClasses.Backend, ct).ConfigureAwait(false);
 
         // One entry per backend: while a grain moves, it can be active on two silos for a moment; the first
         // silo in member order (this one first) names it, the directory picks which activation answers.
@@ -219,7 +202,7 @@ internal sealed class DashboardApiHandler(
             node["silo"] = where[keys[i]].ToParsableString();
             backends.Add(node);
         }
-        var errors = lists.Where(static l => l.Error is not null).Select(static l => new SiloErrorView(l.Silo.ToParsableString(), l.Error!)).ToList();
+        var errors = SiloErrorView.Of(lists);
         var result = new JsonObject
         {
             ["backends"] = backends,

@@ -61,9 +61,17 @@ internal sealed partial class DashboardPage(IPage page, string siloUrl)
 
     public ILocator Backend(string cluster, string destination) => Page.Locator($"#backends [data-backend=\"{cluster}/{destination}\"]");
 
-    public ILocator ClientRows => Page.Locator("#clients tbody tr[data-client]");
+    /// <summary>The rows of registered clients (the registry's page).</summary>
+    public ILocator ClientRows => Page.Locator("#clients tbody tr[data-client][data-registered=\"true\"]");
 
+    /// <summary>The row of <paramref name="id"/>, registered or at the default limits.</summary>
     public ILocator Client(string id) => Page.Locator($"#clients tbody tr[data-client=\"{id}\"]");
+
+    /// <summary>The row of <paramref name="id"/> among the clients active at the default limits (not registered).</summary>
+    public ILocator DefaultClient(string id) => Page.Locator($"#clients tbody tr[data-client=\"{id}\"][data-registered=\"false\"]");
+
+    /// <summary>The row of <paramref name="id"/> among the registered clients.</summary>
+    public ILocator RegisteredClient(string id) => Page.Locator($"#clients tbody tr[data-client=\"{id}\"][data-registered=\"true\"]");
 
     /// <summary>The number in <c>[data-field=field]</c> under <paramref name="scope"/>, or null when it shows none (a dash).</summary>
     public static async Task<double?> NumberAsync(ILocator scope, string field)

@@ -25,6 +25,19 @@ public sealed class ActiveHealthStateTests
     }
 
     [Fact]
+    public void LastFailure_KeepsTheLatestDetailThroughSuccesses()
+    {
+        var state = new ActiveHealthState(rise: 2, fall: 1);
+        Assert.Null(state.LastFailure);
+        state.RecordFailure("HTTP 503");
+        state.RecordFailure("connection refused");
+        state.RecordSuccess();
+
+        Assert.Equal("connection refused", state.LastFailure);
+        Assert.Equal((0, 1), (state.ConsecutiveFailures, state.ConsecutiveSuccesses));
+    }
+
+    [Fact]
     public void RecordSuccess_InterruptsFailureRun()
     {
         var state = new ActiveHealthState(rise: 2, fall: 3);

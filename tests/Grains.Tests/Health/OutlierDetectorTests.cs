@@ -31,6 +31,22 @@ public sealed class OutlierDetectorTests
     }
 
     [Fact]
+    public void EjectionCause_NamesTheFailuresOfTheLatestEjectionAndOutlivesIt()
+    {
+        var detector = Create(failures: 2, baseMs: 1000);
+        Assert.Null(detector.EjectionCause);
+        Fail(detector, 2, OutcomeKind.Timeout);
+        Assert.Equal("2 consecutive failures (last: Timeout)", detector.EjectionCause);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(detector.Refresh());
+        Fail(detector, 1, OutcomeKind.Timeout);
+        Fail(detector, 1, OutcomeKind.ServerError);
+
+        Assert.Equal("2 consecutive failures (last: ServerError)", detector.EjectionCause);
+    }
+
+    [Fact]
     public void Record_SuccessBetweenFailures_ResetsCount()
     {
         var detector = Create();

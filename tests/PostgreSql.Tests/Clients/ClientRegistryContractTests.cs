@@ -79,6 +79,53 @@ public abstract class ClientRegistryContractTests
     }
 
     [Fact]
+    public async Task RegisteredAmongAsync_MixOfIds_ReturnsOnlyTheRegisteredOnes()
+    {
+        var registry = CreateRegistry();
+        await registry.CreateAsync("a", new ClientLimits(10, 1));
+        await registry.CreateAsync("c", new ClientLimits(10, 1));
+        await registry.CreateAsync("d", new ClientLimits(10, 1));
+
+        var found = await registry.RegisteredAmongAsync(["a", "b", "c", "c", "A", "nobody"]);
+
+        Assert.Equal(["a", "c"], found.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task RegisteredAmongAsync_NoIds_ReturnsEmpty()
+    {
+        var registry = CreateRegistry();
+        await registry.CreateAsync("a", new ClientLimits(10, 1));
+
+        Assert.Empty(await registry.RegisteredAmongAsync([]));
+    }
+
+    [Fact]
+    public async Task RegisteredAmongAsync_MoreIdsThanOneQuery_FindsTheRegisteredInEveryChunk()
+    {
+        var registry = CreateRegistry();
+        var ids = Enumerable.Range(0, 2 * IClientRegistry.MaxIdsPerQuery + 500).Select(static i => $"id{i:D5}").ToList();
+        string[] registered = [ids[0], ids[IClientRegistry.MaxIdsPerQuery - 1], ids[IClientRegistry.MaxIdsPerQuery], ids[^1]];
+        foreach (var id in registered)
+            await registry.CreateAsync(id, new ClientLimits(10, 1));
+
+        var found = await registry.RegisteredAmongAsync(ids);
+
+        Assert.Equal(registered, found.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task RegisteredAmongAsync_IdsNoClientCanHave_NotRegisteredWithoutError()
+    {
+        var registry = CreateRegistry();
+        await registry.CreateAsync("user1", new ClientLimits(10, 1));
+
+        var found = await registry.RegisteredAmongAsync(["user1\0", "user1", new string('x', IClientRegistry.MaxClientIdLength + 1), ""]);
+
+        Assert.Equal(["user1"], found);
+    }
+
+    [Fact]
     public async Task CreateAsync_InvalidLimits_ThrowsNamingField()
     {
         var registry = CreateRegistry();

@@ -26,6 +26,9 @@ public sealed class ActiveHealthState
     /// <summary>Failures in a row (0 after a success).</summary>
     public int ConsecutiveFailures { get; private set; }
 
+    /// <summary>What the last failed probe said (e.g. <c>"connection refused"</c>); null before the first failure.</summary>
+    public string? LastFailure { get; private set; }
+
     /// <summary>The <c>rise</c> threshold.</summary>
     public int Rise => _rise;
 
@@ -61,6 +64,7 @@ public sealed class ActiveHealthState
     {
         ConsecutiveSuccesses = 0;
         ConsecutiveFailures = ConsecutiveFailures == int.MaxValue ? int.MaxValue : ConsecutiveFailures + 1;
+        LastFailure = detail;
         if (!IsUp || ConsecutiveFailures < _fall)
             return null;
         IsUp = false;

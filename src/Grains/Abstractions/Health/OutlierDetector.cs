@@ -46,6 +46,9 @@ public sealed class OutlierDetector
     /// <summary>Failures in a row since the last success or ejection.</summary>
     public int ConsecutiveFailures { get; private set; }
 
+    /// <summary>Why the current (or last) ejection happened, e.g. <c>"5 consecutive failures (last: ServerError)"</c>; null before the first.</summary>
+    public string? EjectionCause { get; private set; }
+
     /// <summary>How long the current (or last) ejection lasts; zero when not ejected.</summary>
     public TimeSpan EjectionLength => _ejectionLength;
 
@@ -102,6 +105,7 @@ public sealed class OutlierDetector
         _ejectionLength = _baseEjection * Math.Min(Ejections, MaxEjectionMultiplier);
         _ejectedAt = _timeProvider.GetTimestamp();
         ConsecutiveFailures = 0;
-        return $"{failures} consecutive failures (last: {outcome}); ejected for {(long)_ejectionLength.TotalMilliseconds} ms (ejection {Ejections})";
+        EjectionCause = $"{failures} consecutive failures (last: {outcome})";
+        return $"{EjectionCause}; ejected for {(long)_ejectionLength.TotalMilliseconds} ms (ejection {Ejections})";
     }
 }

@@ -1,6 +1,8 @@
 // Granary dashboard: plain ES2020 module, no dependencies, no build step.
 // Polls the silo's JSON API (/api/overview, /api/backends, /api/clients) once a second and updates the
-// page in place (keyed rows), so an open client editor or a focused input is never replaced.
+// page in place (keyed rows), so an open client editor or a focused input is never replaced. The clients
+// panel lists the registry's page and, on the first page, the clients active at the default limits (not
+// registered); editing one of those registers it (POST /clients), editing a registered one changes it (PUT).
 // Every string from the API reaches the page through textContent or attributes, never innerHTML.
 // When the silo has admin keys, every API call carries the key (X-Admin-Key) kept in this tab's
 // sessionStorage; a 401 stops the refresh and asks for the key (then resumes). An entered key is checked
@@ -30,8 +32,9 @@ const state = {
         seq: 0,          // bumped whenever search/page changes: older responses are dropped
         total: null,
         count: 0,
+        activeDefaultTotal: null,
     },
-    editing: null,       // { id, row, form, capacity, rate, save, error, busy }
+    editing: null,       // { id, source (the client row), registered, row, form, capacity, rate, save, error, busy }
     pendingSaveId: null, // the client whose save waits for the admin key
     memoryKey: null,     // fallback when sessionStorage is unavailable
     locked: false,       // the API answered 401 to a read: refresh paused until a key is entered
@@ -42,7 +45,8 @@ const rows = {
     gateways: new Map(),
     clusters: new Map(),
     backends: new Map(),
-    clients: new Map(),
+    clients: new Map(),        // registered clients of the page on screen
+    defaultClients: new Map(), // clients active at the default limits (first page only)
 };
 
 // ---------------------------------------------------------------- DOM helpers
@@ -486,7 +490,10 @@ function renderBackends(data) {
     placeChildren(container, nodes.length ? nodes : [el('div', { class: 'card empty', text: 'No backends yet: they appear once a gateway has sent traffic.' })]);
     const total = isNum(data.total) ? data.total : list.length;
     const healthy = list.filter((b) => b.healthy === true).length;
-    setText($('#backends-count'), `${fmtInt(total)} destinations · ${healthy} healthy`);
+    // The header says it for all clusters; each cluster head says it for its own only when there are several.
+    const clusterCount = clusters.length > 1 ? `${clusters.length} clusters · ` : '';
+    setText($('#backends-count'), `${clusterCount}${fmtInt(total)} destinations · ${healthy} healthy`);
+    for (const node of nodes) $('[data-field="summary"]', node).hidden = clusters.length < 2;
 }
 
 function backendKey(b) {
@@ -507,7 +514,7 @@ function updateCluster(node, cluster) {
     setText($('[data-field="policy"]', node), policies.length ? policies.join(' / ') : 'unknown');
     const sorted = [...cluster.backends].sort((a, b) => str(a.destination_id).localeCompare(str(b.destination_id)));
     const healthy = sorted.filter((b) => b.healthy === true).length;
-    setText($('[data-field="summary"]', node), `${sorted.length} destinations, ${healthy} healthy`);
+    setText($('[data-field="summary"]', node), `${sorted.length} destinations · ${healthy} healthy`);
     const cards = sorted.map((b) => {
         const key = backendKey(b);
         let card = rows.backends.get(key);
@@ -521,9 +528,9 @@ function updateCluster(node, cluster) {
     placeChildren($('.destinations', node), cards);
 }
 
-function stat(label, field, unit) {
+function stat(label, field, unit, title) {
     return el('div', {},
-        el('dt', { text: label }),
+        el('dt', { text: label, title: title ?? label }),
         el('dd', {}, el('span', { data: { field } }), unit ? el('span', { class: 'unit', text: unit }) : null));
 }
 
@@ -537,7 +544,7 @@ function createBackendCard(key, b) {
         el('div', { class: 'health-note', data: { field: 'health-reason' } }),
         el('dl', { class: 'stats' },
             stat('In flight', 'in-flight'),
-            stat('Req/s', 'rps'),
+            stat('Req/s · 5 s', 'rps', null, 'Requests per second, averaged over the last 5 full seconds'),
             stat('EWMA', 'ewma', 'ms'),
             stat('p99', 'p99', 'ms'),
             stat('Requests', 'requests'),
@@ -546,8 +553,8 @@ function createBackendCard(key, b) {
             stat('Weight', 'weight')),
         el('div', { class: 'contribs', data: { field: 'contributions' } }),
         el('div', { class: 'sparks' },
-            createSpark('rps', 'Req/s'),
-            createSpark('lat', 'Latency ms')));
+            createSpark('rps', 'Req/s · 1 s', 'Requests in each second of the last 3 minutes; the number is the last full second (the Req/s above averages the last 5)'),
+            createSpark('lat', 'Mean ms · 1 s', 'Mean latency of the requests of each second of the last 3 minutes; the number is the last full second (EWMA and p99 above weigh longer spans)')));
 }
 
 function healthOf(b) {
@@ -559,21 +566,37 @@ function healthOf(b) {
 }
 
 function updateBackendCard(card, b) {
-    setText($('[data-field="address"]', card), str(b.address));
+    const address = $('[data-field="address"]', card);
+    setText(address, str(b.address));
+    address.title = str(b.address); // shown whole when the card cuts it short
     const [health, kind] = healthOf(b);
     setBadge($('[data-field="health"]', card), health, kind);
     card.classList.toggle('unhealthy', kind === 'bad');
     card.classList.toggle('ejected', kind === 'warn');
     $('[data-field="configured"]', card).hidden = b.configured !== false;
 
+    // Down: why it is down now (down_reason, from the grain's current state) and for how long; the last change,
+    // which may not have brought it down (an ejection that ended while the active check still fails), goes to
+    // the tooltip. Healthy: the last change and when.
     const reason = str(b.health_reason);
     const changedAt = toUnixMs(b.health_changed_at);
-    const parts = [];
-    if (reason) parts.push(reason);
-    if (changedAt) parts.push(`changed ${fmtAgo(Date.now() - changedAt)}`);
+    const lastChange = reason ? `last change: ${reason}${changedAt ? ` (${new Date(changedAt).toLocaleString()})` : ''}` : '';
+    const down = kind !== 'ok' && kind !== 'neutral';
+    const downReason = str(b.down_reason);
     const note = $('[data-field="health-reason"]', card);
+    const parts = [];
+    if (down && downReason) {
+        const since = toUnixMs(b.down_since);
+        parts.push(downReason);
+        if (since) parts.push(`down ${fmtDuration(Date.now() - since)}`);
+        note.title = lastChange;
+    } else {
+        if (reason) parts.push(reason);
+        if (changedAt) parts.push(`changed ${fmtAgo(Date.now() - changedAt)}`);
+        note.title = changedAt ? new Date(changedAt).toLocaleString() : '';
+    }
     setText(note, parts.join(' · '));
-    note.title = changedAt ? new Date(changedAt).toLocaleString() : '';
+    note.classList.toggle('down', down && Boolean(downReason));
 
     setNumber($('[data-field="in-flight"]', card), b.in_flight, fmtInt);
     setNumber($('[data-field="rps"]', card), b.requests_per_sec, fmtDec);
@@ -619,13 +642,13 @@ function svg(tag, attrs = {}) {
     return node;
 }
 
-function createSpark(kind, label) {
+function createSpark(kind, label, title) {
     const chart = svg('svg', { viewBox: `0 0 ${SPARK_W} ${SPARK_H}`, preserveAspectRatio: 'none', role: 'img' });
     chart.append(
         svg('path', { class: 'area', d: '' }),
         svg('path', { class: 'line', d: '' }),
         svg('text', { class: 'nodata', x: String(SPARK_W / 2), y: String(SPARK_H / 2 + 3), 'text-anchor': 'middle' }));
-    return el('div', { class: `spark ${kind}` },
+    return el('div', { class: `spark ${kind}`, title },
         el('div', { class: 'spark-label' },
             el('span', {}, `${label} `, el('strong', { data: { field: 'now' } })),
             el('span', { data: { field: 'max' } })),
@@ -672,23 +695,55 @@ function updateSpark(node, history, field, format) {
 
 // ---------------------------------------------------------------- clients
 
+// The sub-heading over the clients active at the default limits, and the line saying no client is registered,
+// kept across refreshes (placeChildren moves them, never rebuilds them).
+const defaultHead = el('tr', { class: 'group-head', data: { group: 'active-default' } },
+    el('th', { attrs: { colspan: '7', scope: 'colgroup' } },
+        el('span', { text: 'Active at default limits (not registered)' }), ' ',
+        el('span', { class: 'muted', data: { field: 'active-default-count' } }), ' ',
+        el('span', { class: 'error-text', data: { field: 'active-default-error' } })));
+const noneRegistered = placeholderRow(7, '');
+
 function renderClients(data) {
     const c = state.clients;
     const list = Array.isArray(data.clients) ? data.clients : [];
     c.nextAfter = typeof data.next_after === 'string' && data.next_after ? data.next_after : null;
     c.total = isNum(data.total) ? data.total : null;
     c.count = list.length;
+    c.activeDefaultTotal = isNum(data.active_default_total) ? data.active_default_total : null;
+    // The clients at default limits go with the first page only.
+    const firstPage = c.after == null;
+    const defaults = firstPage && Array.isArray(data.active_default) ? data.active_default : [];
+    const errors = firstPage && Array.isArray(data.errors) ? data.errors : [];
 
+    const keyOf = (x) => str(x.client_id) || null;
     const nodes = [];
-    for (const row of syncKeyed(rows.clients, list, (x) => str(x.client_id) || null, createClientRow, updateClientRow)) {
+    const shown = new Set();
+    const add = (row) => {
         nodes.push(row);
-        if (state.editing && state.editing.id === row.dataset.client) nodes.push(state.editing.row);
+        shown.add(row);
+        if (state.editing && state.editing.source === row) nodes.push(state.editing.row);
+    };
+    syncKeyed(rows.clients, list, keyOf, (key) => createClientRow(key, true), updateClientRow).forEach(add);
+    const defaultRows = syncKeyed(rows.defaultClients, defaults, keyOf, (key) => createClientRow(key, false), updateClientRow);
+    if (defaultRows.length || errors.length) {
+        if (list.length === 0) {
+            setText($('td', noneRegistered), c.search ? `No registered client id starts with “${c.search}”.` : 'No clients registered.');
+            nodes.push(noneRegistered);
+        }
+        const total = c.activeDefaultTotal ?? defaultRows.length;
+        const more = total > defaultRows.length ? ` (first ${defaultRows.length} by id)` : '';
+        setText($('[data-field="active-default-count"]', defaultHead),
+            `· ${fmtInt(total)}${data.active_default_capped === true ? '+' : ''} active${more}`);
+        setText($('[data-field="active-default-error"]', defaultHead),
+            errors.map((e) => `silo ${str(e.address)} did not answer: ${str(e.error)}`).join(' · '));
+        nodes.push(defaultHead);
+        defaultRows.forEach(add);
     }
-    if (state.editing && !rows.clients.has(state.editing.id)) closeEditor();
-    const tbody = $('#clients tbody');
-    placeChildren(tbody, nodes);
-    $('#clients-empty').hidden = list.length > 0;
-    setText($('#clients-empty'), c.search ? `No client id starts with “${c.search}”.` : 'No clients registered.');
+    if (state.editing && !shown.has(state.editing.source)) closeEditor();
+    placeChildren($('#clients tbody'), nodes);
+    $('#clients-empty').hidden = nodes.length > 0;
+    setText($('#clients-empty'), c.search ? `No client id starts with “${c.search}”.` : 'No clients registered, none active at the default limits.');
     updatePager();
 }
 
@@ -700,12 +755,18 @@ function updatePager() {
     const from = c.stack.length * CLIENT_PAGE_SIZE + (c.count ? 1 : 0);
     const to = c.stack.length * CLIENT_PAGE_SIZE + c.count;
     setText($('#clients-page'), `Page ${page} · ${from}–${to}`);
-    const totalText = c.total == null ? '' : `${fmtInt(c.total)} ${c.search ? 'matching' : 'registered'}`;
-    setText($('#clients-total'), totalText);
+    const totalText = c.total == null ? '' : `${fmtInt(c.total)} ${c.search ? 'registered matching' : 'registered'}`;
+    const defaultText = c.activeDefaultTotal ? ` · ${fmtInt(c.activeDefaultTotal)} at default limits` : '';
+    setText($('#clients-total'), totalText + defaultText);
 }
 
-function createClientRow(key) {
-    return el('tr', { class: 'has-actions', data: { client: key } },
+/** A client row; `registered` false: a client active at the default limits, whose Edit registers it. */
+function createClientRow(key, registered) {
+    const edit = registered
+        ? el('button', { class: 'small', text: 'Edit', attrs: { type: 'button', 'aria-label': `Edit limits of ${key}` }, data: { action: 'edit' } })
+        : el('button', { class: 'small', text: 'Edit', title: 'Register this client with its own limits (POST /clients)',
+            attrs: { type: 'button', 'aria-label': `Register ${key} with its own limits` }, data: { action: 'edit' } });
+    return el('tr', { class: registered ? 'has-actions' : 'has-actions default-client', data: { client: key, registered: String(registered) } },
         el('td', { class: 'id' },
             el('span', { class: 'mono', text: key }), ' ',
             el('span', { class: 'badge warn', text: 'default limits', data: { field: 'limits-source' }, hidden: true,
@@ -719,8 +780,7 @@ function createClientRow(key) {
                 el('span', { data: { field: 'tokens' } }))),
         el('td', { class: 'num', data: { field: 'admitted', label: 'Admitted' } }),
         el('td', { class: 'num', data: { field: 'rejected', label: 'Rejected' } }),
-        el('td', { class: 'actions' },
-            el('button', { class: 'small', text: 'Edit', attrs: { type: 'button', 'aria-label': `Edit limits of ${key}` }, data: { action: 'edit' } })));
+        el('td', { class: 'actions' }, edit));
 }
 
 function updateClientRow(row, client) {
@@ -745,7 +805,7 @@ function updateClientRow(row, client) {
     row.dataset.rate = isNum(client.rate_per_sec) ? String(client.rate_per_sec) : '';
 }
 
-/** Fetches the clients page now (search or paging changed), without waiting for the next tick. */
+/** Fetches the clients page now (search, paging or a client changed), without waiting for the next tick. */
 async function refreshClients() {
     const seq = ++state.clients.seq;
     updatePager();
@@ -798,14 +858,14 @@ $('#clients tbody').addEventListener('click', (event) => {
     const action = button.dataset.action;
     if (action === 'edit') {
         const row = button.closest('tr[data-client]');
-        if (row) openEditor(row.dataset.client, row);
+        if (row) openEditor(row.dataset.client, row, row.dataset.registered !== 'false');
     } else if (action === 'cancel') {
         closeEditor();
     }
 });
 
-function openEditor(id, clientRow) {
-    if (state.editing && state.editing.id === id) {
+function openEditor(id, clientRow, registered) {
+    if (state.editing && state.editing.source === clientRow) {
         state.editing.capacity.focus();
         return;
     }
@@ -814,10 +874,12 @@ function openEditor(id, clientRow) {
     const rate = el('input', { attrs: { name: 'rate_per_sec', type: 'number', min: '0', step: 'any', inputmode: 'decimal', required: '' } });
     capacity.value = clientRow.dataset.capacity ?? '';
     rate.value = clientRow.dataset.rate ?? '';
-    const save = el('button', { class: 'primary', text: 'Save', attrs: { type: 'submit' }, data: { action: 'save' } });
+    const saveText = registered ? 'Save' : 'Register';
+    const save = el('button', { class: 'primary', text: saveText, attrs: { type: 'submit' }, data: { action: 'save' } });
     const error = el('p', { class: 'error-text', attrs: { role: 'alert' } });
     const form = el('form', { class: 'editor-form', attrs: { novalidate: '' } },
         el('strong', { class: 'mono', text: id }),
+        registered ? null : el('span', { class: 'muted', text: 'not registered: saving registers it with these limits' }),
         el('label', {}, el('span', { class: 'label', text: 'Capacity (tokens)' }), capacity),
         el('label', {}, el('span', { class: 'label', text: 'Rate (tokens/s)' }), rate),
         save,
@@ -831,7 +893,7 @@ function openEditor(id, clientRow) {
         if (event.key === 'Escape') closeEditor();
     });
     const row = el('tr', { class: 'editor', data: { editor: id } }, el('td', { attrs: { colspan: '7' } }, form));
-    state.editing = { id, row, form, capacity, rate, save, error, busy: false };
+    state.editing = { id, source: clientRow, registered, saveText, row, form, capacity, rate, save, error, busy: false };
     clientRow.classList.add('editing');
     clientRow.after(row);
     capacity.focus();
@@ -843,8 +905,7 @@ function closeEditor() {
     if (!ed) return;
     state.editing = null;
     ed.row.remove();
-    const clientRow = rows.clients.get(ed.id);
-    if (clientRow) clientRow.classList.remove('editing');
+    ed.source.classList.remove('editing');
     if (state.pendingSaveId === ed.id) {
         state.pendingSaveId = null;
         hideKeyPrompt();
@@ -866,6 +927,7 @@ function readEditor(ed) {
         body.rate_per_sec = n;
     }
     if (!('capacity' in body) && !('rate_per_sec' in body)) return { error: 'Set the capacity, the rate or both.' };
+    if (!ed.registered && !('capacity' in body && 'rate_per_sec' in body)) return { error: 'Registering a client needs both the capacity and the rate.' };
     return { body };
 }
 
@@ -881,20 +943,14 @@ async function saveEdit() {
     ed.save.disabled = true;
     setText(ed.save, 'Saving…');
     setText(ed.error, '');
-    const headers = { 'Content-Type': 'application/json' };
     const key = getAdminKey();
     try {
-        await requestJson(`/clients/${encodeURIComponent(ed.id)}`, { method: 'PUT', headers, body: JSON.stringify(body) });
-        if (state.editing === ed) {
-            closeEditor();
-            const row = rows.clients.get(ed.id);
-            if (row) {
-                row.classList.remove('saved');
-                void row.offsetWidth; // restart the highlight animation
-                row.classList.add('saved');
-            }
-        }
-        refreshClients();
+        await writeClient(ed, body);
+        if (state.editing === ed) closeEditor();
+        // A client just registered moves from the default-limits rows to the registered ones: flash it there.
+        if (!ed.registered) await refreshClients();
+        flash(rows.clients.get(ed.id));
+        if (ed.registered) refreshClients();
     } catch (e) {
         if (state.editing !== ed) return;
         if (e.status === 401) {
@@ -908,8 +964,31 @@ async function saveEdit() {
     } finally {
         ed.busy = false;
         ed.save.disabled = false;
-        setText(ed.save, 'Save');
+        setText(ed.save, ed.saveText);
     }
+}
+
+/**
+ * PUT /clients/{id} for a registered client; POST /clients (client_id, capacity, rate_per_sec) for one at the
+ * default limits, which registers it, or PUT when someone registered it meanwhile (409).
+ */
+async function writeClient(ed, body) {
+    const headers = { 'Content-Type': 'application/json' };
+    const put = () => requestJson(`/clients/${encodeURIComponent(ed.id)}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+    if (ed.registered) return put();
+    try {
+        return await requestJson('/clients', { method: 'POST', headers, body: JSON.stringify({ client_id: ed.id, ...body }) });
+    } catch (e) {
+        if (e.status === 409) return put();
+        throw e;
+    }
+}
+
+function flash(row) {
+    if (!row) return;
+    row.classList.remove('saved');
+    void row.offsetWidth; // restart the highlight animation
+    row.classList.add('saved');
 }
 
 // ---------------------------------------------------------------- admin key
