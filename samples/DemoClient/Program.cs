@@ -76,6 +76,6 @@ catch (OperationCanceledException)
 stopwatch.Stop();
 var outputPath = Path.GetFullPath(options.OutputPath);
 Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-await File.WriteAllBytesAsync(outputPath, Png.Encode(image, System.IO.Compression.CompressionLevel.Optimal));
+await File.WriteAllBytesAsync(outputPath, Png.Encode(image));
 ReportPrinter.Print(console, options, fetcher.Statistics, tiles, stopwatch.Elapsed, outputPath);
 return fetcher.Statistics.FailedTiles == 0 ? 0 : 1;

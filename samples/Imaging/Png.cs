@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using SkiaSharp;
 
 namespace Granary.Samples.Imaging;
@@ -19,13 +18,10 @@ public static class Png
     /// <summary>Largest width or height, in pixels, that <see cref="Decode"/> accepts (larger files are refused before any pixel is read).</summary>
     public const int MaxSide = 16384;
 
-    /// <summary>Encodes <paramref name="image"/> to a PNG byte array.</summary>
-    /// <param name="image">The image to write.</param>
-    /// <param name="level">zlib effort: <see cref="CompressionLevel.NoCompression"/> (level 0), <see cref="CompressionLevel.Fastest"/> (1),
-    /// <see cref="CompressionLevel.Optimal"/> (6) or <see cref="CompressionLevel.SmallestSize"/> (9).</param>
+    /// <summary>Encodes <paramref name="image"/> to a PNG byte array (Skia's defaults: every row filter tried, zlib level 6).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="image"/> is null.</exception>
     /// <exception cref="InvalidOperationException">Skia could not encode the image.</exception>
-    public static byte[] Encode(RgbImage image, CompressionLevel level = CompressionLevel.Fastest)
+    public static byte[] Encode(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
         using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
@@ -39,15 +35,7 @@ public static class Png
             rgba[j + 3] = 0xFF;
         }
 
-        var zlibLevel = level switch
-        {
-            CompressionLevel.NoCompression => 0,
-            CompressionLevel.Fastest => 1,
-            CompressionLevel.SmallestSize => 9,
-            _ => 6,
-        };
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zlibLevel))
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100) // quality: ignored for PNG
             ?? throw new InvalidOperationException($"Skia could not encode a {image.Width}x{image.Height} PNG.");
         return data.ToArray();
     }
