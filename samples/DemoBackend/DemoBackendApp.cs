@@ -55,7 +55,7 @@ public static class DemoBackendApp
             }
 
             var image = Mandelbrot.Render(tile.X0, tile.Y0, tile.X1, tile.Y1, tile.Width, tile.Height, tile.Iterations);
-            return Results.Bytes(PngEncoder.Encode(image), "image/png");
+            return Results.Bytes(Png.Encode(image), "image/png");
         });
 
         app.MapFallback(async (HttpContext context) =>

@@ -32,10 +32,7 @@ var console = Console.IsOutputRedirected
     ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No })
     : AnsiConsole.Console;
 var tiles = TileJob.Plan(options).Count;
-console.MarkupLine(
-    $"Rendering [bold]{options.Width}x{options.Height}[/] in [bold]{tiles}[/] tiles of {options.Tile} px, iter {options.Iterations}, " +
-    $"concurrency {options.Concurrency}, via {Markup.Escape(string.Join(", ", options.Gateways.Select(g => g.GetLeftPart(UriPartial.Authority))))} " +
-    $"as client [bold]{Markup.Escape(options.ClientId)}[/]");
+ReportPrinter.PrintHeader(console, options, tiles);
 
 using var http = TileFetcher.CreateHttpClient(options);
 var fetcher = new TileFetcher(options, http);
@@ -79,6 +76,6 @@ catch (OperationCanceledException)
 stopwatch.Stop();
 var outputPath = Path.GetFullPath(options.OutputPath);
 Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-await File.WriteAllBytesAsync(outputPath, PngEncoder.Encode(image, System.IO.Compression.CompressionLevel.Optimal));
+await File.WriteAllBytesAsync(outputPath, Png.Encode(image));
 ReportPrinter.Print(console, options, fetcher.Statistics, tiles, stopwatch.Elapsed, outputPath);
 return fetcher.Statistics.FailedTiles == 0 ? 0 : 1;

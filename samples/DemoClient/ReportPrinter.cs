@@ -3,9 +3,79 @@ using Spectre.Console;
 
 namespace Granary.Samples.DemoClient;
 
-/// <summary>Prints the summary tables of a run with Spectre.Console.</summary>
-internal static class ReportPrinter
+/// <summary>Prints the opening line and the summary tables of a run with Spectre.Console.</summary>
+public static class ReportPrinter
 {
+    /// <summary>
+    /// Prints the line that opens a run (image size, tiles, iterations, concurrency, client id, gateways), wrapped to
+    /// <c>console.Profile.Width</c> only between its phrases, continuation lines indented by two spaces: "via" stays
+    /// with the first gateway and "as client" with the id, and no gateway URL is split. A single phrase wider than the
+    /// console is written whole, without markup, for the terminal to wrap.
+    /// </summary>
+    public static void PrintHeader(IAnsiConsole console, DemoClientOptions options, int tiles)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(options);
+        var gateways = options.Gateways.Select(g => Markup.Escape(g.GetLeftPart(UriPartial.Authority))).ToList();
+        List<string> phrases =
+        [
+            $"Rendering [bold]{options.Width}x{options.Height}[/]",
+            $"in [bold]{tiles}[/] tiles of {options.Tile} px,",
+            $"iter {options.Iterations},",
+            $"concurrency {options.Concurrency},",
+            $"as client [bold]{Markup.Escape(options.ClientId)}[/],",
+            .. gateways.Select((g, i) => (i == 0 ? "via " : "") + g + (i < gateways.Count - 1 ? "," : "")),
+        ];
+        var width = console.Profile.Width;
+        foreach (var line in WrapPhrases(phrases, width, "  "))
+        {
+            if (Markup.Remove(line).Length <= width)
+            {
+                console.MarkupLine(line);
+            }
+            else
+            {
+                // Spectre would break inside the phrase (after "via", or inside the URL): leave it whole.
+                console.Profile.Out.Writer.WriteLine(Markup.Remove(line));
+            }
+        }
+    }
+
+    /// <summary>Joins markup phrases with spaces into lines of at most <paramref name="width"/> visible characters,
+    /// breaking only between phrases; lines after the first start with <paramref name="indent"/>. A phrase wider
+    /// than <paramref name="width"/> gets a line of its own.</summary>
+    public static IReadOnlyList<string> WrapPhrases(IEnumerable<string> phrases, int width, string indent)
+    {
+        ArgumentNullException.ThrowIfNull(phrases);
+        ArgumentNullException.ThrowIfNull(indent);
+        var lines = new List<string>();
+        string? line = null;
+        foreach (var phrase in phrases)
+        {
+            if (line is null)
+            {
+                line = phrase;
+            }
+            else if (Markup.Remove(line).Length + 1 + Markup.Remove(phrase).Length <= width)
+            {
+                line += " " + phrase;
+            }
+            else
+            {
+                lines.Add(line);
+                line = indent + phrase;
+            }
+        }
+
+        if (line is not null)
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
+    /// <summary>Prints the tables of requests per backend and per gateway, the summary, and the first errors.</summary>
     public static void Print(IAnsiConsole console, DemoClientOptions options, RunStatistics stats, int tiles, TimeSpan elapsed, string outputPath)
     {
         var backends = new Table().Title("[bold]Requests per backend[/] (X-Backend-Id)").Border(TableBorder.Rounded);

@@ -137,7 +137,7 @@ public sealed class TileFetcher
 
                 try
                 {
-                    var tile = PngDecoder.Decode(body);
+                    var tile = Png.Decode(body);
                     if (tile.Width != job.Width || tile.Height != job.Height)
                     {
                         Statistics.RecordFailedTile($"tile {job.Index}: got {tile.Width}x{tile.Height}, expected {job.Width}x{job.Height}");

@@ -1,6 +1,7 @@
 namespace Granary.Samples.Imaging;
 
-/// <summary>The bytes are not a PNG this decoder understands (bad signature, CRC, header or data).</summary>
+/// <summary>The bytes are not an intact PNG that <see cref="Png.Decode"/> can read (no signature, unreadable header,
+/// corrupt or truncated data, too large).</summary>
 public sealed class PngFormatException : Exception
 {
     /// <summary>Creates the exception with a message naming what was wrong.</summary>

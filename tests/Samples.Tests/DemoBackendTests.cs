@@ -62,9 +62,10 @@ public sealed class DemoBackendTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("t1", response.Headers.GetValues(DemoBackendApp.BackendIdHeader).Single());
-        var image = PngDecoder.Decode(await response.Content.ReadAsByteArrayAsync());
+        var image = Png.Decode(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(40, image.Width);
         Assert.Equal(30, image.Height);
+        Assert.Equal(Mandelbrot.Render(-2, 1.2, 1, -1.2, 40, 30, 100).Pixels, image.Pixels);
     }
 
     [Theory]

@@ -88,23 +88,11 @@ public sealed class DemoClientTests
     [Fact]
     public async Task RenderAsync_UnreachableGateway_RecordsFailedTilesAndFillsGrey()
     {
-        var options = new DemoClientOptions
-        {
-            Gateways = [new Uri("http://127.0.0.1:1/")],
-            Width = 8,
-            Height = 8,
-            Tile = 8,
-            Iterations = 10,
-            ShowProgress = false,
-        };
-        using var http = TileFetcher.CreateHttpClient(options);
-        var fetcher = new TileFetcher(options, http);
-
-        var image = await fetcher.RenderAsync(null, CancellationToken.None);
+        var (fetcher, image) = await RenderOneTileAsync(new Uri("http://127.0.0.1:1/"));
 
         Assert.Equal(1, fetcher.Statistics.FailedTiles);
         Assert.NotEmpty(fetcher.Statistics.Errors);
-        Assert.Equal((96, 96, 96), ((int)image.GetPixel(3, 3).R, (int)image.GetPixel(3, 3).G, (int)image.GetPixel(3, 3).B));
+        AssertGrey(image);
     }
 
     [Fact]
@@ -136,9 +124,48 @@ public sealed class DemoClientTests
     public async Task RenderAsync_RateLimited_RetriesAfterRetryAfterUpToMaxTries(int rejections, int maxTries, int expectedFailed, int expectedRequests)
     {
         await using var gateway = await StartRateLimitingGatewayAsync(rejections);
+
+        var (fetcher, _) = await RenderOneTileAsync(new Uri(gateway.Urls.Single() + "/"), maxTries);
+
+        Assert.Equal(expectedFailed, fetcher.Statistics.FailedTiles);
+        Assert.Equal(expectedRequests, fetcher.Statistics.Requests);
+        Assert.Equal(Math.Min(rejections, maxTries), fetcher.Statistics.RateLimited);
+    }
+
+    [Theory]
+    [InlineData("truncated", "bad PNG: Truncated PNG")]
+    [InlineData("cut inside", "bad PNG: Corrupt or short image data")]
+    [InlineData("header only", "bad PNG: Truncated PNG")]
+    [InlineData("json", "bad PNG: Missing PNG signature.")]
+    [InlineData("wrong size", "got 4x4, expected 8x8")]
+    public async Task RenderAsync_BadPngFromBackend_RecordsFailedTileAndFillsGrey(string kind, string expectedError)
+    {
+        var tile = new RgbImage(8, 8);
+        new Random(1).NextBytes(tile.Pixels);
+        var png = Png.Encode(tile);
+        var body = kind switch
+        {
+            "truncated" => png[..(png.Length - 20)],
+            "header only" => png[..30],
+            "cut inside" => [.. png[..(png.Length / 2)], .. png[^12..]], // first half, then IEND
+            "json" => "{\"code\":200}"u8.ToArray(),
+            _ => Png.Encode(new RgbImage(4, 4)),
+        };
+        await using var backend = await StartFixedBodyBackendAsync(body);
+
+        var (fetcher, image) = await RenderOneTileAsync(new Uri(backend.Urls.Single() + "/"));
+
+        Assert.Equal(1, fetcher.Statistics.FailedTiles);
+        Assert.Contains(fetcher.Statistics.Errors, e => e.Contains(expectedError, StringComparison.Ordinal));
+        AssertGrey(image);
+    }
+
+    /// <summary>Renders an 8x8 image, one tile, through <paramref name="gateway"/>.</summary>
+    private static async Task<(TileFetcher Fetcher, RgbImage Image)> RenderOneTileAsync(Uri gateway, int maxTries = 5)
+    {
         var options = new DemoClientOptions
         {
-            Gateways = [new Uri(gateway.Urls.Single() + "/")],
+            Gateways = [gateway],
             Width = 8,
             Height = 8,
             Tile = 8,
@@ -148,12 +175,21 @@ public sealed class DemoClientTests
         };
         using var http = TileFetcher.CreateHttpClient(options);
         var fetcher = new TileFetcher(options, http);
+        var image = await fetcher.RenderAsync(null, CancellationToken.None);
+        return (fetcher, image);
+    }
 
-        await fetcher.RenderAsync(null, CancellationToken.None);
+    private static void AssertGrey(RgbImage image) =>
+        Assert.Equal((96, 96, 96), ((int)image.GetPixel(3, 3).R, (int)image.GetPixel(3, 3).G, (int)image.GetPixel(3, 3).B));
 
-        Assert.Equal(expectedFailed, fetcher.Statistics.FailedTiles);
-        Assert.Equal(expectedRequests, fetcher.Statistics.Requests);
-        Assert.Equal(Math.Min(rejections, maxTries), fetcher.Statistics.RateLimited);
+    private static async Task<WebApplication> StartFixedBodyBackendAsync(byte[] body)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.MapGet("/mandelbrot", () => Results.Bytes(body, "image/png"));
+        await app.StartAsync();
+        return app;
     }
 
     private static async Task<WebApplication> StartRateLimitingGatewayAsync(int rejections)
@@ -172,7 +208,7 @@ public sealed class DemoClientTests
 
             var w = int.Parse(context.Request.Query["w"]!, System.Globalization.CultureInfo.InvariantCulture);
             var h = int.Parse(context.Request.Query["h"]!, System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Bytes(PngEncoder.Encode(new RgbImage(w, h)), "image/png");
+            return Results.Bytes(Png.Encode(new RgbImage(w, h)), "image/png");
         });
         await app.StartAsync();
         return app;
