@@ -11,7 +11,7 @@
 #   3. publishes the silo, the gateway and the demo backend (dotnet publish) and builds the images with
 #      docker-compose (the Dockerfiles' `prebuilt` target; tests/compose/docker-compose.standins.yml);
 #   4. `docker-compose up -d`, waits until a request passes through the gateway, then `--scale gateway=3`
-#      and sends traffic through each of the three;
+#      and sends traffic through each of the three (and a Mandelbrot PNG tile through one);
 #   5. checks that one client's limit holds across the three gateways (admitted = capacity + refill, within 3);
 #   6. checks that the dashboard answers and lists both silos and all three gateways;
 #   7. SIGKILLs a silo container's process under traffic: requests keep succeeding (no 5xx, no connection
@@ -265,6 +265,14 @@ for p in "${GW_PORTS[@]}"; do
   ((ok == PER_GATEWAY)) || fail "gateway :$p answered $ok of $PER_GATEWAY requests with 200"
 done
 step "traffic: ${THROUGH[${GW_PORTS[0]}]}, ${THROUGH[${GW_PORTS[1]}]}, ${THROUGH[${GW_PORTS[2]}]} of $PER_GATEWAY requests answered 200 through the three gateways"
+
+# A Mandelbrot tile through a gateway: the demo backend's PNG encoder (SkiaSharp's native library) works in the image.
+tile="$WORK/tile.png"
+code=$(curl -s -o "$tile" -w '%{http_code} %{content_type}' --max-time 20 -H 'X-Client-ID: compose-traffic' \
+  "http://127.0.0.1:${GW_PORTS[0]}/mandelbrot?x0=-2&y0=-1.5&x1=1&y1=1.5&w=64&h=64&iter=200" || true)
+[[ "$code" == "200 image/png" ]] || fail "GET /mandelbrot through a gateway: $code"
+[[ "$(head -c 8 "$tile" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] || fail "the tile is not a PNG"
+step "a 64x64 Mandelbrot tile through a gateway: 200 image/png, $(wc -c <"$tile") bytes"
 
 # ---- 5. one client's limit across the three gateways ----
 CAPACITY=40
