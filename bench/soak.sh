@@ -9,7 +9,7 @@
 # PostgreSQL, every request answered, memory flat), prints a table and writes bench/results/soak-<stamp>.md.
 # Exit code 1 when an invariant fails. Ends only the processes it started (by PID).
 # Usage: bench/soak.sh [--minutes N (10)] [--interval S (30)] [--seed N (1)] [--no-build] [tool options]
-#        (tool options: --workers N --rate R --silos N --deadline S; see bench/Soak/Options.cs)
+#        (tool options: --workers N --rate R --silos N --deadline S; see bench/Soak/Options.cs or the tool's --help)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ART="${GRANARY_ARTIFACTS:-$ROOT/artifacts}"

@@ -18,11 +18,8 @@ internal static class SiloRole
     /// <summary>Orleans ClusterId and ServiceId of the benchmark's cluster.</summary>
     public const string ClusterId = "granary-bench";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(int siloPort, int gatewayPort)
     {
-        var siloPort = int.Parse(BenchOptions.Value(args, "--silo-port") ?? throw new ArgumentException("--silo-port is required."), System.Globalization.CultureInfo.InvariantCulture);
-        var gatewayPort = int.Parse(BenchOptions.Value(args, "--gateway-port") ?? throw new ArgumentException("--gateway-port is required."), System.Globalization.CultureInfo.InvariantCulture);
-
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

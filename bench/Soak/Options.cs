@@ -1,8 +1,8 @@
-using System.Globalization;
+using System.CommandLine;
 
 namespace Granary.Bench.Soak;
 
-/// <summary>Command-line options of the soak tool.</summary>
+/// <summary>Command-line options of the soak tool, parsed with System.CommandLine (<c>--help</c> lists them with their defaults).</summary>
 internal sealed record Options
 {
     public string Mode { get; init; } = "soak";
@@ -23,58 +23,43 @@ internal sealed record Options
     public string RepoRoot { get; init; } = "";
     public string BinDir { get; init; } = "";
 
-    public const string Usage = """
-        Usage: Granary.Bench.Soak --repo DIR --bin DIR [options]
-          --mode soak|rolling     soak: faults at random (default); rolling: restart every gateway, then every silo
-          --minutes N             soak duration (default 10)
-          --interval S            seconds between faults (default 30)
-          --seed N                seed of the fault choice (default 1)
-          --silos N --gateways N --backends N   profile size (default 3, 2, 3)
-          --workers N --rate R    load: N workers, R req/s each (default 8 × 12)
-          --deadline S            per-request deadline (default 10)
-        """;
-
-    public static Options? Parse(string[] args)
+    /// <summary>
+    /// Parses the command line with System.CommandLine: null when the tool should not run, after it printed the help
+    /// (<paramref name="exitCode"/> 0) or the error and the usage (<paramref name="exitCode"/> 2).
+    /// </summary>
+    public static Options? Parse(string[] args, out int exitCode)
     {
-        var o = new Options();
-        for (var i = 0; i < args.Length; i++)
+        var d = new Options();
+        var mode = new Option<string>("--mode") { Description = "soak: faults at random; rolling: restart every gateway, then every silo", HelpName = "soak|rolling", DefaultValueFactory = _ => d.Mode }.Must(m => m is "soak" or "rolling", "soak or rolling");
+        var minutes = new Option<double>("--minutes") { Description = "Soak duration in minutes", HelpName = "N", DefaultValueFactory = _ => d.Minutes }.Must(m => m > 0, "> 0");
+        var interval = new Option<int>("--interval") { Description = "Seconds between faults", HelpName = "S", DefaultValueFactory = _ => d.IntervalS }.Must(s => s >= 5, "at least 5 (seconds)");
+        var seed = new Option<int>("--seed") { Description = "Seed of the fault choice", HelpName = "N", DefaultValueFactory = _ => d.Seed };
+        var silos = new Option<int>("--silos") { Description = "Silos in the profile", HelpName = "N", DefaultValueFactory = _ => d.Silos }.Must(n => n >= 2, "at least 2");
+        var gateways = new Option<int>("--gateways") { Description = "Gateways in the profile", HelpName = "N", DefaultValueFactory = _ => d.Gateways }.Must(n => n >= 2, "at least 2");
+        var backends = new Option<int>("--backends") { Description = "Demo backends in the profile", HelpName = "N", DefaultValueFactory = _ => d.Backends }.Must(n => n >= 1, "at least 1");
+        var workers = new Option<int>("--workers") { Description = "Load: concurrent workers", HelpName = "N", DefaultValueFactory = _ => d.Workers }.Must(n => n >= 1, "at least 1");
+        var rate = new Option<double>("--rate") { Description = "Load: requests per second of each worker", HelpName = "R", DefaultValueFactory = _ => d.RatePerWorker }.Must(r => r > 0, "> 0");
+        var deadline = new Option<int>("--deadline") { Description = "Per-request deadline in seconds", HelpName = "S", DefaultValueFactory = _ => d.DeadlineS };
+        var repo = new Option<string>("--repo") { Description = "Repository root (bench/soak.sh passes it)", HelpName = "DIR", Required = true }.Must(p => p.Length > 0, "a directory");
+        var bin = new Option<string>("--bin") { Description = "Build output with the silo, gateway and demo backend (bench/soak.sh passes it)", HelpName = "DIR", Required = true }.Must(p => p.Length > 0, "a directory");
+        var command = BenchCommandLine.Root(
+            "Soak or rolling restart of the local profile on PostgreSQL under paced load; run through bench/soak.sh or bench/rolling-restart.sh.",
+            mode, minutes, interval, seed, silos, gateways, backends, workers, rate, deadline, repo, bin);
+        var result = command.ParseOrExit(args, out exitCode);
+        return result is null ? null : d with
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            try
-            {
-                o = args[i] switch
-                {
-                    "--mode" => o with { Mode = Next() },
-                    "--minutes" => o with { Minutes = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--interval" => o with { IntervalS = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--silos" => o with { Silos = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--gateways" => o with { Gateways = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--backends" => o with { Backends = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--workers" => o with { Workers = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--rate" => o with { RatePerWorker = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--deadline" => o with { DeadlineS = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                    "--repo" => o with { RepoRoot = Next() },
-                    "--bin" => o with { BinDir = Next() },
-                    "-h" or "--help" => throw new ArgumentException(""),
-                    _ => throw new ArgumentException($"unknown option {args[i]}"),
-                };
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-                if (e.Message.Length > 0)
-                    Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine(Usage);
-                return null;
-            }
-        }
-        if (o.Mode is not ("soak" or "rolling") || o.RepoRoot.Length == 0 || o.BinDir.Length == 0 || o.Silos < 2 || o.Gateways < 2 || o.Backends < 1
-            || o.Minutes <= 0 || o.IntervalS < 5 || o.Workers < 1 || o.RatePerWorker <= 0)
-        {
-            Console.Error.WriteLine("bad options (mode soak|rolling, --repo and --bin required, at least 2 silos and 2 gateways, interval ≥ 5 s)");
-            Console.Error.WriteLine(Usage);
-            return null;
-        }
-        return o;
+            Mode = result.GetRequiredValue(mode),
+            Minutes = result.GetValue(minutes),
+            IntervalS = result.GetValue(interval),
+            Seed = result.GetValue(seed),
+            Silos = result.GetValue(silos),
+            Gateways = result.GetValue(gateways),
+            Backends = result.GetValue(backends),
+            Workers = result.GetValue(workers),
+            RatePerWorker = result.GetValue(rate),
+            DeadlineS = result.GetValue(deadline),
+            RepoRoot = result.GetRequiredValue(repo),
+            BinDir = result.GetRequiredValue(bin),
+        };
     }
 }

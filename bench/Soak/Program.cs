@@ -10,11 +10,11 @@ using Orleans.Serialization;
 using Spectre.Console;
 
 // Soak and rolling restart of the local profile on PostgreSQL. See bench/soak.sh and bench/rolling-restart.sh.
-var opts = Options.Parse(args);
+var opts = Options.Parse(args, out var exitCode);
 if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 160; // logs and pipes: one line per row
 if (opts is null)
-    return 2;
+    return exitCode;
 
 var stamp = DateTime.UtcNow.ToString("yyyy-MM-ddTHH-mm-ssZ", CultureInfo.InvariantCulture);
 var runDir = Path.Combine(opts.RepoRoot, ".run", $"{opts.Mode}-{stamp}");
