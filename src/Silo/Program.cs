@@ -26,7 +26,7 @@ try
 {
     app = SiloApp.Create(args);
 }
-catch (InvalidOperationException e) when (e.Message.StartsWith(SiloApp.InvalidConfigurationPrefix, StringComparison.Ordinal))
+catch (SiloConfigurationException e)
 {
     // Every configuration problem found, in one message that names the keys: no stack trace.
     Console.Error.WriteLine("granary-silo: " + e.Message);

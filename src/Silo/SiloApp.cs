@@ -55,9 +55,6 @@ internal static partial class SiloApp
     /// <summary>Orleans's <see cref="ClusterOptions.ServiceId"/> of every Granary cluster: <c>granary</c>.</summary>
     public const string ServiceId = "granary";
 
-    /// <summary>How the message of the <see cref="InvalidOperationException"/> thrown by <see cref="Create"/> for a bad configuration starts.</summary>
-    public const string InvalidConfigurationPrefix = "Invalid silo configuration: ";
-
     /// <summary>The configuration key of the PostgreSQL connection string: <c>Granary:PostgreSql:ConnectionString</c>.</summary>
     public const string PostgreSqlConnectionStringKey = PostgreSqlDefaults.ConnectionStringKey;
 
@@ -93,7 +90,7 @@ internal static partial class SiloApp
 
     /// <param name="args">Command line; <c>--Key=value</c> pairs override configuration.</param>
     /// <param name="configure">Optional hook (tests): runs after the defaults, before the host is built.</param>
-    /// <exception cref="InvalidOperationException">A configuration value is invalid; the message names it.</exception>
+    /// <exception cref="SiloConfigurationException">A configuration value is invalid; the message names every bad key.</exception>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = DefaultContentRoot(args) });
@@ -126,7 +123,7 @@ internal static partial class SiloApp
             problems.Add($"Kestrel:Endpoints is not supported without an admin key ({SiloSection}:{nameof(SiloHttpOptions.AdminKey)}): the HTTP port would be open beyond loopback.");
         var tls = problems.Count == 0 && tlsOptions.Enabled ? LoadTls(tlsOptions, problems) : null;
         if (problems.Count > 0)
-            throw new InvalidOperationException(InvalidConfigurationPrefix + string.Join(" ", problems));
+            throw new SiloConfigurationException(problems);
 
         var clusterId = ClusterId(configuration);
         var postgres = configuration[PostgreSqlConnectionStringKey];

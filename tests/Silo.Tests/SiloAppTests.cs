@@ -82,7 +82,7 @@ public sealed class SiloAppTests
     [InlineData("--Granary:Silo:HttpHost=nowhere", "Granary:Silo:HttpHost")]
     public void Create_InvalidAuthSetting_ThrowsNamingItWithoutTheKey(string arg, string named)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create([arg]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create([arg]));
 
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("has space", e.Message, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class SiloAppTests
     [InlineData("--Granary:Silo:Membership:ProbeTimeout=00:00:00", "Granary:Silo:Membership:ProbeTimeout must be positive")]
     public void Create_InvalidOrleansSetting_ThrowsNamingTheKey(string arg, string expected)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create([arg]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create([arg]));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
@@ -109,7 +109,7 @@ public sealed class SiloAppTests
     [InlineData("*")]
     public void Create_NonLoopbackHostWithoutTls_ThrowsNamingHostAndTls(string host)
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:Host=" + host]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Granary:Silo:Host=" + host]));
 
         Assert.Contains("Granary:Silo:Host", e.Message, StringComparison.Ordinal);
         Assert.Contains("Granary:Tls:CertificatePath", e.Message, StringComparison.Ordinal);
@@ -118,7 +118,7 @@ public sealed class SiloAppTests
     [Fact]
     public void Create_TlsCertificateMissing_ThrowsNamingTheFile()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(
             ["--Granary:Tls:CertificatePath=/nonexistent/silo.pem", "--Granary:Tls:KeyPath=/nonexistent/silo.key", "--Granary:Tls:CaPath=/nonexistent/ca.pem"]));
 
         Assert.Contains("/nonexistent/silo.pem", e.Message, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public sealed class SiloAppTests
     [Fact]
     public void Create_KestrelEndpointsWithoutAdminKey_Throws()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Kestrel:Endpoints:x:Url=http://127.0.0.1:0"]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Kestrel:Endpoints:x:Url=http://127.0.0.1:0"]));
 
         Assert.Contains("Kestrel:Endpoints", e.Message, StringComparison.Ordinal);
     }
@@ -234,7 +234,7 @@ public sealed class SiloAppTests
     [Fact]
     public void Create_HostNotAnAddress_ThrowsNamingHost()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:Host=not an address"]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Granary:Silo:Host=not an address"]));
 
         Assert.Contains("Granary:Silo:Host", e.Message, StringComparison.Ordinal);
     }
@@ -242,7 +242,7 @@ public sealed class SiloAppTests
     [Fact]
     public void Create_UnknownGrainDirectory_ThrowsNamingKeyAndValues()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:GrainDirectory=Redis"]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Granary:Silo:GrainDirectory=Redis"]));
 
         Assert.Contains("Granary:Silo:GrainDirectory must be 'Distributed' or 'Local', got 'Redis'", e.Message, StringComparison.Ordinal);
     }
@@ -250,7 +250,7 @@ public sealed class SiloAppTests
     [Fact]
     public void Create_HttpPortOutOfRange_ThrowsNamingHttpPort()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=70000"]));
+        var e = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=70000"]));
 
         Assert.Contains("HttpPort", e.Message, StringComparison.Ordinal);
     }

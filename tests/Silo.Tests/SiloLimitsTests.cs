@@ -153,7 +153,7 @@ public sealed class SiloLimitsTests : IAsyncLifetime
     [InlineData("Limits:MaxConcurrentConnections=-1", "Granary:Silo:Limits:MaxConcurrentConnections must be 0")]
     public void Create_LimitOutOfRange_FailsNamingTheKey(string setting, string expected)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=0", "--Granary:Silo:" + setting]));
+        var ex = Assert.Throws<SiloConfigurationException>(() => SiloApp.Create(["--Granary:Silo:HttpPort=0", "--Granary:Silo:" + setting]));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }

@@ -107,7 +107,7 @@ internal sealed class ClientsApiHandler(IClientRegistry registry, IGrainFactory 
         var capped = sorted.Count > MaxActiveChecked;
         if (capped)
             sorted.RemoveRange(MaxActiveChecked, sorted.Count - MaxActiveChecked);
-        var registered = sorted.Count == 0 ? new HashSet<string>() : await registry.RegisteredAmongAsync(sorted, ct).ConfigureAwait(false);
+        var registered = await registry.RegisteredAmongAsync(sorted, ct).ConfigureAwait(false);
         var unregistered = sorted.Where(id => !registered.Contains(id)).ToList();
         var views = await Task.WhenAll(unregistered.Take(MaxActiveDefault).Select(id => DescribeUnregisteredAsync(id, ct))).ConfigureAwait(false);
         return (views, unregistered.Count, capped, SiloErrorView.Of(lists));
